@@ -1,0 +1,75 @@
+//! The HTML shell, the i18n context and the router.
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use leptos_use::{SameSite, UseLocalesOptions};
+
+use crate::components::{SiteFooter, SiteHeader};
+use crate::i18n::{I18nContextProvider, Locale};
+use crate::pages::{AccessibilityPage, ErrorPage, HomePage, NotFoundPage};
+
+/// The cookie that remembers the chosen language, shared by the no-JS switch on the server.
+pub const LANG_COOKIE: &str = "samverka_lang";
+/// How long the language choice is remembered.
+pub const LANG_COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
+
+/// The document around the app; rendered by the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    // Swedish is the default for everyone until they choose English: a Swedish public service
+    // should not switch language because a browser happens to be set to English.
+    let no_accept_language =
+        UseLocalesOptions::default().ssr_lang_header_getter(|| None::<String>);
+    let cookie_options = leptos_i18n::context::CookieOptions::<Locale>::default()
+        .path("/")
+        .same_site(SameSite::Lax)
+        .max_age(LANG_COOKIE_MAX_AGE_SECS * 1000);
+
+    view! {
+        <I18nContextProvider
+            cookie_name=LANG_COOKIE
+            cookie_options=cookie_options
+            ssr_lang_header_getter=no_accept_language
+        >
+            <Stylesheet id="leptos" href="/pkg/samverka.css" />
+            <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+            <Link rel="manifest" href="/manifest.webmanifest" />
+            <Meta name="theme-color" content="#1d4f73" />
+            <Title formatter=|text: String| {
+                if text.is_empty() { "Samverka".to_owned() } else { format!("{text} – Samverka") }
+            } />
+            <Router>
+                <SiteHeader />
+                <main id="main" tabindex="-1">
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/tillganglighet") view=AccessibilityPage />
+                        <Route path=path!("/fel") view=ErrorPage />
+                    </Routes>
+                </main>
+                <SiteFooter />
+            </Router>
+        </I18nContextProvider>
+    }
+}

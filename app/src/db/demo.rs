@@ -1,0 +1,218 @@
+//! Demo data: the seeds' municipality (Nacka), its priority areas and districts, an informal
+//! night-walker group, a sports association, volunteers and a staff account.
+//!
+//! Seeding is idempotent (fixed ids, `ON CONFLICT DO NOTHING`) so the run command can ask for
+//! it on every start. It only runs when asked (`--demo` / `SAMVERKA_DEMO=1`).
+use uuid::Uuid;
+
+use super::reference::{upsert_district, upsert_priority_area};
+use super::Pool;
+use crate::domain::{District, LocalizedText, PriorityArea};
+use crate::error::AppError;
+
+/// The password of every demo account. Printed by the run command; never use it for real.
+pub const DEMO_PASSWORD: &str = "samverka-demo";
+
+/// A demo account, printed at start so a newcomer can sign in.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoLogin {
+    pub id: u128,
+    pub name: &'static str,
+    pub email: &'static str,
+    pub role: &'static str,
+    /// Where the person can help (district slugs).
+    pub districts: &'static [&'static str],
+}
+
+pub const DEMO_LOGINS: &[DemoLogin] = &[
+    DemoLogin { id: 0x5a_0001, name: "Anna Lindqvist", email: "anna@example.org", role: "volunteer", districts: &["sicklaon", "fisksatra"] },
+    DemoLogin { id: 0x5a_0002, name: "Omar Haddad", email: "omar@example.org", role: "volunteer", districts: &["fisksatra", "saltsjobaden"] },
+    DemoLogin { id: 0x5a_0003, name: "Karin Berg", email: "karin@example.org", role: "volunteer", districts: &["sicklaon"] },
+    DemoLogin { id: 0x5a_0004, name: "Jonas Ek", email: "jonas@example.org", role: "volunteer", districts: &["boo", "orminge"] },
+    DemoLogin { id: 0x5a_0010, name: "Sara Handläggare", email: "sara.staff@example.org", role: "staff", districts: &[] },
+];
+
+const PRIORITY_AREAS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "gemenskap",
+        "Gemenskap, sammanhang och livskvalitet",
+        "Community, belonging and quality of life",
+        "Verksamheter för gemenskap och ett meningsfullt sammanhang, psykisk och fysisk hälsa och en meningsfull fritid.",
+        "Activities for community and a meaningful context, mental and physical health and meaningful leisure.",
+    ),
+    (
+        "trygghet",
+        "Trygg i hela Nacka",
+        "Safe throughout Nacka",
+        "Att värna det lokala, öka den upplevda tryggheten och arbeta förebyggande med unga.",
+        "Caring for the local area, making people feel safer and preventive work with young people.",
+    ),
+    (
+        "hallbarhet",
+        "En hållbar och miljösmart kommun",
+        "A sustainable, environmentally smart municipality",
+        "Ökad medvetenhet och beteendeförändring för en hållbar och miljösmart kommun.",
+        "Awareness and changed habits for a sustainable, environmentally smart municipality.",
+    ),
+];
+
+const DISTRICTS: &[(&str, &str)] = &[
+    ("sicklaon", "Sicklaön"),
+    ("boo", "Boo"),
+    ("fisksatra", "Fisksätra"),
+    ("saltsjobaden", "Saltsjöbaden"),
+    ("alta", "Älta"),
+    ("orminge", "Orminge"),
+];
+
+struct DemoActor {
+    id: u128,
+    name: &'static str,
+    kind: &'static str,
+    org_number: Option<&'static str>,
+    description: &'static str,
+    districts: &'static [&'static str],
+    areas: &'static [&'static str],
+    /// (login id, role in the group)
+    members: &'static [(u128, &'static str)],
+}
+
+const ACTORS: &[DemoActor] = &[
+    DemoActor {
+        id: 0x6a_0001,
+        name: "Föräldranärvaro Sicklaön",
+        kind: "informal",
+        org_number: None,
+        description: "Föräldrar som nattvandrar på Sicklaön fredag och lördag kväll. Vi är ingen förening – bara vuxna som finns på plats.",
+        districts: &["sicklaon"],
+        areas: &["trygghet"],
+        members: &[(0x5a_0001, "contact"), (0x5a_0003, "contact")],
+    },
+    DemoActor {
+        id: 0x6a_0002,
+        name: "Fisksätra Idrottsförening",
+        kind: "association",
+        // A made-up number that passes the format and check-digit rules.
+        org_number: Some("8024567896"),
+        description: "Fotboll och friidrott för barn och unga i Fisksätra och Saltsjöbaden.",
+        districts: &["fisksatra", "saltsjobaden"],
+        areas: &["gemenskap"],
+        members: &[(0x5a_0002, "contact")],
+    },
+];
+
+/// Seeds the demo data. Safe to call on every start.
+#[tracing::instrument(skip(pool))]
+pub async fn seed(pool: &Pool) -> Result<(), AppError> {
+    for (i, (slug, sv, en, desc_sv, desc_en)) in PRIORITY_AREAS.iter().enumerate() {
+        let area = PriorityArea {
+            id: stable_id("area", slug),
+            slug: (*slug).to_owned(),
+            name: LocalizedText { sv: (*sv).to_owned(), en: (*en).to_owned() },
+            description: LocalizedText { sv: (*desc_sv).to_owned(), en: (*desc_en).to_owned() },
+        };
+        upsert_priority_area(pool, &area, i as i64).await?;
+    }
+    for (i, (slug, name)) in DISTRICTS.iter().enumerate() {
+        let district = District { id: stable_id("district", slug), slug: (*slug).to_owned(), name: (*name).to_owned() };
+        upsert_district(pool, &district, i as i64).await?;
+    }
+
+    let password_hash = hash_demo_password().await?;
+    for login in DEMO_LOGINS {
+        let id = Uuid::from_u128(login.id).to_string();
+        sqlx::query(
+            "INSERT INTO users (id, display_name, email, password_hash, role) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(login.name)
+        .bind(login.email)
+        .bind(&password_hash)
+        .bind(login.role)
+        .execute(pool)
+        .await?;
+        for slug in login.districts {
+            sqlx::query(
+                "INSERT INTO user_districts (user_id, district_id) \
+                 SELECT $1, id FROM districts WHERE slug = $2 ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
+            .bind(*slug)
+            .execute(pool)
+            .await?;
+        }
+    }
+
+    for actor in ACTORS {
+        let id = Uuid::from_u128(actor.id).to_string();
+        sqlx::query(
+            "INSERT INTO actors (id, name, kind, org_number, description) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(actor.name)
+        .bind(actor.kind)
+        .bind(actor.org_number)
+        .bind(actor.description)
+        .execute(pool)
+        .await?;
+        for slug in actor.districts {
+            sqlx::query(
+                "INSERT INTO actor_districts (actor_id, district_id) \
+                 SELECT $1, id FROM districts WHERE slug = $2 ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
+            .bind(*slug)
+            .execute(pool)
+            .await?;
+        }
+        for slug in actor.areas {
+            sqlx::query(
+                "INSERT INTO actor_priority_areas (actor_id, priority_area_id) \
+                 SELECT $1, id FROM priority_areas WHERE slug = $2 ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
+            .bind(*slug)
+            .execute(pool)
+            .await?;
+        }
+        for (user, role) in actor.members {
+            sqlx::query(
+                "INSERT INTO actor_members (actor_id, user_id, role) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
+            .bind(Uuid::from_u128(*user).to_string())
+            .bind(*role)
+            .execute(pool)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A fixed id per demo record, so reseeding finds the same rows.
+fn stable_id(kind: &str, slug: &str) -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("https://samverka.invalid/demo/{kind}/{slug}").as_bytes())
+}
+
+/// argon2id with the crate's defaults (OWASP's minimum), off the async runtime.
+async fn hash_demo_password() -> Result<String, AppError> {
+    tokio::task::spawn_blocking(|| {
+        use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+        let salt = SaltString::generate(&mut OsRng);
+        argon2::Argon2::default()
+            .hash_password(DEMO_PASSWORD.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "hashing task failed");
+        AppError::Internal
+    })?
+    .map_err(|e| {
+        tracing::error!(error = %e, "hashing failed");
+        AppError::Internal
+    })
+}

@@ -1,0 +1,107 @@
+//! The one error type a person or the client ever sees.
+//!
+//! It crosses the wire (server functions serialize it as JSON), so it carries no internals:
+//! database errors are logged on the server with their whole chain and reach the client only
+//! as an opaque [`AppError::Internal`].
+use std::collections::BTreeMap;
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Why an operation did not succeed, in terms a view can translate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input that did not pass the domain parsers: field name → message keys.
+    #[error("invalid input in {0:?}")]
+    Validation(BTreeMap<String, Vec<String>>),
+    #[error("not found")]
+    NotFound,
+    #[error("sign in required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("conflict")]
+    Conflict(String),
+    /// Something failed on our side; the details are in the server log, never here.
+    #[error("internal error")]
+    Internal,
+    /// The request did not reach the server or its answer could not be read (e.g. offline).
+    #[error("could not reach the server")]
+    Network,
+}
+
+impl AppError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation(_) => 422,
+            AppError::NotFound => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::Conflict(_) => 409,
+            AppError::Internal => 500,
+            AppError::Network => 503,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request never got an answer we could read: most often no network.
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Network,
+            // Malformed arguments are the caller's mistake, not ours.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                let mut fields = BTreeMap::new();
+                fields.insert("request".to_owned(), vec!["malformed".to_owned()]);
+                AppError::Validation(fields)
+            }
+            ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::NotFound,
+            other => {
+                tracing::error!(error = %other, "server function failed");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            other => {
+                tracing::error!(error = ?other, "database error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_error_serializes_without_details() {
+        let json = serde_json_like(&AppError::Internal);
+        assert_eq!(json, "\"Internal\"");
+    }
+
+    #[test]
+    fn status_codes_match_the_kind_of_error() {
+        assert_eq!(AppError::NotFound.status(), 404);
+        assert_eq!(AppError::Forbidden.status(), 403);
+        assert_eq!(AppError::Validation(BTreeMap::new()).status(), 422);
+        assert_eq!(AppError::Internal.status(), 500);
+    }
+
+    fn serde_json_like(err: &AppError) -> String {
+        use leptos::server_fn::codec::Encodes;
+        let bytes = JsonEncoding::encode(err).expect("encodes");
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+}

@@ -1,0 +1,12 @@
+//! Samverka's server: configuration, start-up and the HTTP surface around the Leptos app.
+//!
+//! # Layout
+//! - [`startup`] — builds the axum router (pages, server functions, `/healthz`, the no-JS
+//!   language switch, static files) and runs it until a shutdown signal.
+//! - [`telemetry`] — `tracing` set-up.
+//! - `main.rs` — reads the command line and the environment, prints the URL, runs.
+//!
+//! Everything the browser also runs (pages, domain rules, server functions) is in the `app`
+//! crate; this crate only wires it to the network.
+pub mod startup;
+pub mod telemetry;
