@@ -39,8 +39,7 @@ pub fn App() -> impl IntoView {
 
     // Swedish is the default for everyone until they choose English: a Swedish public service
     // should not switch language because a browser happens to be set to English.
-    let no_accept_language =
-        UseLocalesOptions::default().ssr_lang_header_getter(|| None::<String>);
+    let no_accept_language = UseLocalesOptions::default().ssr_lang_header_getter(|| None::<String>);
     let cookie_options = leptos_i18n::context::CookieOptions::<Locale>::default()
         .path("/")
         .same_site(SameSite::Lax)

@@ -47,7 +47,10 @@ impl DatabaseUrl {
                 "it must start with sqlite: or postgres:// (it starts with {scheme:?})"
             )));
         };
-        let url = Self { url: raw.to_owned(), backend };
+        let url = Self {
+            url: raw.to_owned(),
+            backend,
+        };
         if backend == Backend::Sqlite && url.sqlite_path().is_none() && !url.is_sqlite_memory() {
             return Err(ConfigError::DatabaseUrl(
                 "it names no file; write it like sqlite://data/samverka.db".into(),
@@ -167,7 +170,10 @@ impl Config {
         };
 
         let addr_raw = non_empty("SAMVERKA_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
-        let addr = addr_raw.trim().parse().map_err(|_| ConfigError::Addr(addr_raw.clone()))?;
+        let addr = addr_raw
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::Addr(addr_raw.clone()))?;
 
         let database_url = DatabaseUrl::parse(
             &non_empty("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -184,9 +190,18 @@ impl Config {
         };
 
         let demo = demo_flag
-            || matches!(non_empty("SAMVERKA_DEMO").as_deref(), Some("1" | "true" | "yes"));
+            || matches!(
+                non_empty("SAMVERKA_DEMO").as_deref(),
+                Some("1" | "true" | "yes")
+            );
 
-        Ok(Self { addr, database_url, secret_key, mode, demo })
+        Ok(Self {
+            addr,
+            database_url,
+            secret_key,
+            mode,
+            demo,
+        })
     }
 
     /// Whether the secret is the built-in development one (worth a warning in the log).
@@ -201,8 +216,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned(), false)
     }
 
@@ -211,7 +228,10 @@ mod tests {
         let c = config(&[]).unwrap();
         assert_eq!(c.mode, Mode::Development);
         assert_eq!(c.database_url.backend(), Backend::Sqlite);
-        assert_eq!(c.database_url.sqlite_path(), Some(PathBuf::from("data/samverka.db")));
+        assert_eq!(
+            c.database_url.sqlite_path(),
+            Some(PathBuf::from("data/samverka.db"))
+        );
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert!(c.uses_dev_secret());
         assert!(!c.demo);
@@ -219,19 +239,32 @@ mod tests {
 
     #[test]
     fn production_refuses_a_missing_default_or_short_secret() {
-        assert_eq!(config(&[("SAMVERKA_ENV", "production")]).unwrap_err(), ConfigError::WeakSecret);
         assert_eq!(
-            config(&[("SAMVERKA_ENV", "production"), ("SAMVERKA_SECRET_KEY", DEV_SECRET)])
-                .unwrap_err(),
+            config(&[("SAMVERKA_ENV", "production")]).unwrap_err(),
             ConfigError::WeakSecret
         );
         assert_eq!(
-            config(&[("SAMVERKA_ENV", "production"), ("SAMVERKA_SECRET_KEY", "short")])
-                .unwrap_err(),
+            config(&[
+                ("SAMVERKA_ENV", "production"),
+                ("SAMVERKA_SECRET_KEY", DEV_SECRET)
+            ])
+            .unwrap_err(),
+            ConfigError::WeakSecret
+        );
+        assert_eq!(
+            config(&[
+                ("SAMVERKA_ENV", "production"),
+                ("SAMVERKA_SECRET_KEY", "short")
+            ])
+            .unwrap_err(),
             ConfigError::WeakSecret
         );
         let long = "x".repeat(40);
-        assert!(config(&[("SAMVERKA_ENV", "production"), ("SAMVERKA_SECRET_KEY", &long)]).is_ok());
+        assert!(config(&[
+            ("SAMVERKA_ENV", "production"),
+            ("SAMVERKA_SECRET_KEY", &long)
+        ])
+        .is_ok());
     }
 
     #[test]
@@ -262,14 +295,24 @@ mod tests {
 
     #[test]
     fn unknown_mode_and_bad_address_are_named() {
-        assert!(matches!(config(&[("SAMVERKA_ENV", "staging")]), Err(ConfigError::Mode(_))));
-        assert!(matches!(config(&[("SAMVERKA_ADDR", "localhost")]), Err(ConfigError::Addr(_))));
+        assert!(matches!(
+            config(&[("SAMVERKA_ENV", "staging")]),
+            Err(ConfigError::Mode(_))
+        ));
+        assert!(matches!(
+            config(&[("SAMVERKA_ADDR", "localhost")]),
+            Err(ConfigError::Addr(_))
+        ));
     }
 
     #[test]
     fn demo_can_be_asked_for_by_flag_or_environment() {
         assert!(config(&[("SAMVERKA_DEMO", "1")]).unwrap().demo);
         let map: HashMap<String, String> = HashMap::new();
-        assert!(Config::from_lookup(|k| map.get(k).cloned(), true).unwrap().demo);
+        assert!(
+            Config::from_lookup(|k| map.get(k).cloned(), true)
+                .unwrap()
+                .demo
+        );
     }
 }

@@ -17,7 +17,9 @@ SAMVERKA_SECRET_KEY, SAMVERKA_DEMO, RUST_LOG (see the README).";
 fn main() -> ExitCode {
     // Built with plain cargo (tests, `cargo run`) rather than cargo-leptos, the bundle's name is
     // not baked in; name it before any thread exists, so Leptos does not warn on every start.
-    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none() && option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none()
+        && option_env!("LEPTOS_OUTPUT_NAME").is_none()
+    {
         std::env::set_var("LEPTOS_OUTPUT_NAME", "samverka");
     }
     match tokio::runtime::Runtime::new() {

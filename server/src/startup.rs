@@ -29,7 +29,10 @@ pub enum StartupError {
     #[error("cannot seed the demo data: {0}")]
     Demo(app::error::AppError),
     #[error("cannot listen on {addr}: {source}. Set SAMVERKA_ADDR to a free address")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// A bound, migrated, ready-to-run server.
@@ -41,23 +44,39 @@ pub struct Application {
 
 impl Application {
     /// Opens the database (running migrations, seeding demo data if asked) and binds the port.
-    pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<Self, StartupError> {
+    pub async fn build(
+        config: Config,
+        mut leptos_options: LeptosOptions,
+    ) -> Result<Self, StartupError> {
         let pool = db::connect_and_migrate(&config.database_url).await?;
         if config.demo {
             db::demo::seed(&pool).await.map_err(StartupError::Demo)?;
         }
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
-            .map_err(|source| StartupError::Listen { addr: config.addr, source })?;
+            .map_err(|source| StartupError::Listen {
+                addr: config.addr,
+                source,
+            })?;
         if let Ok(addr) = listener.local_addr() {
             leptos_options.site_addr = addr;
         }
-        let state = AppState { leptos_options, pool: pool.clone(), config: Arc::new(config) };
-        Ok(Self { listener, router: router(state), pool })
+        let state = AppState {
+            leptos_options,
+            pool: pool.clone(),
+            config: Arc::new(config),
+        };
+        Ok(Self {
+            listener,
+            router: router(state),
+            pool,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn pool(&self) -> &Pool {
@@ -65,8 +84,13 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight and closes the pool.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let result = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let result = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
         self.pool.close().await;
         result
     }
@@ -110,10 +134,22 @@ struct Health {
 /// `GET /healthz` — 200 when the database answers, 503 when it does not. No internals.
 async fn healthz(State(pool): State<Pool>) -> impl IntoResponse {
     match db::ping(&pool).await {
-        Ok(()) => (StatusCode::OK, Json(Health { status: "ok", database: "ok" })),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ok",
+                database: "ok",
+            }),
+        ),
         Err(err) => {
             tracing::error!(error = %err, "health check: database did not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database: "unavailable" }))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable",
+                    database: "unavailable",
+                }),
+            )
         }
     }
 }
@@ -125,12 +161,16 @@ struct SwitchLanguage {
 
 /// `GET /sprak/{sv|en}?tillbaka=/path` — the language switch without JavaScript: remembers the
 /// choice in the same cookie the i18n context uses and sends the person back where they were.
-async fn switch_language(Path(code): Path<String>, Query(query): Query<SwitchLanguage>) -> Response {
+async fn switch_language(
+    Path(code): Path<String>,
+    Query(query): Query<SwitchLanguage>,
+) -> Response {
     if !matches!(code.as_str(), "sv" | "en") {
         return StatusCode::NOT_FOUND.into_response();
     }
     let back = local_path_or_home(query.tillbaka.as_deref());
-    let cookie = format!("{LANG_COOKIE}={code}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE_SECS}; SameSite=Lax");
+    let cookie =
+        format!("{LANG_COOKIE}={code}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE_SECS}; SameSite=Lax");
     (
         StatusCode::SEE_OTHER,
         [(header::SET_COOKIE, cookie), (header::LOCATION, back)],
@@ -141,7 +181,14 @@ async fn switch_language(Path(code): Path<String>, Query(query): Query<SwitchLan
 /// Only a path on this site may be a redirect target (no `//host` or `\host` tricks).
 fn local_path_or_home(raw: Option<&str>) -> String {
     match raw {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.chars().any(char::is_control) => p.to_owned(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.chars().any(char::is_control) =>
+        {
+            p.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -150,7 +197,12 @@ fn local_path_or_home(raw: Option<&str>) -> String {
 fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     let body = r#"<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Något gick fel – Samverka</title></head><body><main><h1>Något gick fel</h1><p>Det var inte ditt fel. Försök igen om en stund.</p><p><a href="/">Till startsidan</a></p><div lang="en"><h2>Something went wrong</h2><p>It was not your fault. Please try again in a moment.</p><p><a href="/">Go to the home page</a></p></div></main></body></html>"#;
-    (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 /// Completes on Ctrl-C or SIGTERM (what a process manager sends to stop us).
@@ -182,7 +234,10 @@ mod tests {
 
     #[test]
     fn redirect_target_must_be_a_local_path() {
-        assert_eq!(local_path_or_home(Some("/tillganglighet")), "/tillganglighet");
+        assert_eq!(
+            local_path_or_home(Some("/tillganglighet")),
+            "/tillganglighet"
+        );
         assert_eq!(local_path_or_home(Some("//evil.example/")), "/");
         assert_eq!(local_path_or_home(Some("https://evil.example/")), "/");
         assert_eq!(local_path_or_home(Some("/\\evil.example")), "/");

@@ -23,7 +23,11 @@ pub fn LangSwitch() -> impl IntoView {
     let target = move || other_locale(i18n.get_locale());
     let href = move || {
         let back = location.pathname.get();
-        format!("/sprak/{}?tillbaka={}", target().as_str(), encode_path(&back))
+        format!(
+            "/sprak/{}?tillbaka={}",
+            target().as_str(),
+            encode_path(&back)
+        )
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();

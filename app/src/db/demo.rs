@@ -25,11 +25,41 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_LOGINS: &[DemoLogin] = &[
-    DemoLogin { id: 0x5a_0001, name: "Anna Lindqvist", email: "anna@example.org", role: "volunteer", districts: &["sicklaon", "fisksatra"] },
-    DemoLogin { id: 0x5a_0002, name: "Omar Haddad", email: "omar@example.org", role: "volunteer", districts: &["fisksatra", "saltsjobaden"] },
-    DemoLogin { id: 0x5a_0003, name: "Karin Berg", email: "karin@example.org", role: "volunteer", districts: &["sicklaon"] },
-    DemoLogin { id: 0x5a_0004, name: "Jonas Ek", email: "jonas@example.org", role: "volunteer", districts: &["boo", "orminge"] },
-    DemoLogin { id: 0x5a_0010, name: "Sara Handläggare", email: "sara.staff@example.org", role: "staff", districts: &[] },
+    DemoLogin {
+        id: 0x5a_0001,
+        name: "Anna Lindqvist",
+        email: "anna@example.org",
+        role: "volunteer",
+        districts: &["sicklaon", "fisksatra"],
+    },
+    DemoLogin {
+        id: 0x5a_0002,
+        name: "Omar Haddad",
+        email: "omar@example.org",
+        role: "volunteer",
+        districts: &["fisksatra", "saltsjobaden"],
+    },
+    DemoLogin {
+        id: 0x5a_0003,
+        name: "Karin Berg",
+        email: "karin@example.org",
+        role: "volunteer",
+        districts: &["sicklaon"],
+    },
+    DemoLogin {
+        id: 0x5a_0004,
+        name: "Jonas Ek",
+        email: "jonas@example.org",
+        role: "volunteer",
+        districts: &["boo", "orminge"],
+    },
+    DemoLogin {
+        id: 0x5a_0010,
+        name: "Sara Handläggare",
+        email: "sara.staff@example.org",
+        role: "staff",
+        districts: &[],
+    },
 ];
 
 const PRIORITY_AREAS: &[(&str, &str, &str, &str, &str)] = &[
@@ -108,13 +138,23 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
         let area = PriorityArea {
             id: stable_id("area", slug),
             slug: (*slug).to_owned(),
-            name: LocalizedText { sv: (*sv).to_owned(), en: (*en).to_owned() },
-            description: LocalizedText { sv: (*desc_sv).to_owned(), en: (*desc_en).to_owned() },
+            name: LocalizedText {
+                sv: (*sv).to_owned(),
+                en: (*en).to_owned(),
+            },
+            description: LocalizedText {
+                sv: (*desc_sv).to_owned(),
+                en: (*desc_en).to_owned(),
+            },
         };
         upsert_priority_area(pool, &area, i as i64).await?;
     }
     for (i, (slug, name)) in DISTRICTS.iter().enumerate() {
-        let district = District { id: stable_id("district", slug), slug: (*slug).to_owned(), name: (*name).to_owned() };
+        let district = District {
+            id: stable_id("district", slug),
+            slug: (*slug).to_owned(),
+            name: (*name).to_owned(),
+        };
         upsert_district(pool, &district, i as i64).await?;
     }
 
@@ -194,7 +234,10 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
 
 /// A fixed id per demo record, so reseeding finds the same rows.
 fn stable_id(kind: &str, slug: &str) -> Uuid {
-    Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("https://samverka.invalid/demo/{kind}/{slug}").as_bytes())
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        format!("https://samverka.invalid/demo/{kind}/{slug}").as_bytes(),
+    )
 }
 
 /// argon2id with the crate's defaults (OWASP's minimum), off the async runtime.

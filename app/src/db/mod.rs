@@ -22,7 +22,9 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 /// Why the database could not be opened or migrated, worded for the one line the server prints.
 #[derive(Debug, thiserror::Error)]
 pub enum DbSetupError {
-    #[error("cannot create the database folder {dir}: {source}. Make it writable or set DATABASE_URL")]
+    #[error(
+        "cannot create the database folder {dir}: {source}. Make it writable or set DATABASE_URL"
+    )]
     Folder { dir: String, source: std::io::Error },
     #[error("cannot open the database {url}: {reason}. Check DATABASE_URL and that the server is running")]
     Connect { url: String, reason: String },
@@ -37,15 +39,25 @@ pub async fn connect_and_migrate(url: &DatabaseUrl) -> Result<Pool, DbSetupError
     if let Some(path) = url.sqlite_path() {
         ensure_writable_folder(&path)?;
     }
-    let connect_error = |e: sqlx::Error| DbSetupError::Connect { url: url.to_string(), reason: short(&e) };
+    let connect_error = |e: sqlx::Error| DbSetupError::Connect {
+        url: url.to_string(),
+        reason: short(&e),
+    };
     let pool = AnyPoolOptions::new()
-        .max_connections(if url.backend() == Backend::Sqlite { 8 } else { 16 })
+        .max_connections(if url.backend() == Backend::Sqlite {
+            8
+        } else {
+            16
+        })
         .connect(&url.connect_url())
         .await
         .map_err(connect_error)?;
     if url.backend() == Backend::Sqlite {
         // WAL lets readers go on while one writer writes; it is stored in the file, once.
-        sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await.map_err(connect_error)?;
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&pool)
+            .await
+            .map_err(connect_error)?;
     }
     let migrator = match url.backend() {
         Backend::Sqlite => &SQLITE_MIGRATIONS,
@@ -54,7 +66,10 @@ pub async fn connect_and_migrate(url: &DatabaseUrl) -> Result<Pool, DbSetupError
     migrator
         .run(&pool)
         .await
-        .map_err(|e| DbSetupError::Migrate { url: url.to_string(), reason: e.to_string() })?;
+        .map_err(|e| DbSetupError::Migrate {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
     Ok(pool)
 }
 
@@ -68,7 +83,10 @@ fn ensure_writable_folder(db_file: &Path) -> Result<(), DbSetupError> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let folder_error = |source| DbSetupError::Folder { dir: dir.display().to_string(), source };
+    let folder_error = |source| DbSetupError::Folder {
+        dir: dir.display().to_string(),
+        source,
+    };
     std::fs::create_dir_all(dir).map_err(folder_error)?;
     // Opening the database would fail later with a vaguer message; probe the folder now.
     let probe = dir.join(".samverka-write-probe");
@@ -79,5 +97,9 @@ fn ensure_writable_folder(db_file: &Path) -> Result<(), DbSetupError> {
 
 /// The first line of a driver error: enough to act on, without dumping internals.
 fn short(err: &sqlx::Error) -> String {
-    err.to_string().lines().next().unwrap_or_default().to_owned()
+    err.to_string()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -26,14 +26,26 @@ pub async fn load(pool: &Pool) -> Result<ReferenceData, AppError> {
                 Ok(PriorityArea {
                     id: parse_id(&id)?,
                     slug,
-                    name: LocalizedText { sv: name_sv, en: name_en },
-                    description: LocalizedText { sv: desc_sv, en: desc_en },
+                    name: LocalizedText {
+                        sv: name_sv,
+                        en: name_en,
+                    },
+                    description: LocalizedText {
+                        sv: desc_sv,
+                        en: desc_en,
+                    },
                 })
             })
             .collect::<Result<_, AppError>>()?,
         districts: districts
             .into_iter()
-            .map(|(id, slug, name)| Ok(District { id: parse_id(&id)?, slug, name }))
+            .map(|(id, slug, name)| {
+                Ok(District {
+                    id: parse_id(&id)?,
+                    slug,
+                    name,
+                })
+            })
             .collect::<Result<_, AppError>>()?,
     })
 }
@@ -61,7 +73,11 @@ pub async fn upsert_priority_area(
 }
 
 /// Inserts a district unless one with the same slug exists.
-pub async fn upsert_district(pool: &Pool, district: &District, sort_order: i64) -> Result<(), AppError> {
+pub async fn upsert_district(
+    pool: &Pool,
+    district: &District,
+    sort_order: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO districts (id, slug, name, sort_order) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (slug) DO NOTHING",

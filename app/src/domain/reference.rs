@@ -54,7 +54,10 @@ mod tests {
     use super::*;
 
     fn text(sv: &str, en: &str) -> LocalizedText {
-        LocalizedText { sv: sv.into(), en: en.into() }
+        LocalizedText {
+            sv: sv.into(),
+            en: en.into(),
+        }
     }
 
     #[test]

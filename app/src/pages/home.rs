@@ -46,7 +46,10 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn ReferenceLists(data: ReferenceData) -> impl IntoView {
     let i18n = use_i18n();
-    let ReferenceData { priority_areas, districts } = data;
+    let ReferenceData {
+        priority_areas,
+        districts,
+    } = data;
     let no_areas = priority_areas.is_empty();
     let no_districts = districts.is_empty();
     view! {

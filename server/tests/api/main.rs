@@ -1,1 +1,8 @@
+//! Integration tests: the real server on port 0 against a fresh SQLite file and a fresh
+//! PostgreSQL database per test (see `helpers`).
+mod helpers;
 
+mod health;
+mod pages;
+mod reference;
+mod startup;

@@ -1,0 +1,192 @@
+//! `spawn_app`: a real server on a free port over a database made for this test alone.
+use std::path::PathBuf;
+
+use app::config::Config;
+use app::db::Pool;
+use leptos::config::LeptosOptions;
+use server::startup::Application;
+use sqlx::{Connection, Executor, PgConnection};
+use tokio::sync::oneshot;
+
+/// Where PostgreSQL tests create their databases. In CI this server must be up.
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// What was made for one test; removed again when it is dropped, even when the test fails.
+enum Scratch {
+    SqliteDir(PathBuf),
+    PostgresDb { admin_url: String, name: String },
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        match self {
+            Scratch::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Scratch::PostgresDb { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async {
+                        if let Ok(mut conn) = PgConnection::connect(&admin_url).await {
+                            let _ = conn
+                                .execute(
+                                    format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)
+                                        .as_str(),
+                                )
+                                .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: Pool,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _scratch: Scratch,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// Sends the shutdown signal and waits for the server to finish.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        let _ = self.shutdown.take().expect("not stopped twice").send(());
+        self.server
+            .take()
+            .expect("running")
+            .await
+            .expect("server task joins")
+    }
+}
+
+pub struct Spawn {
+    pub engine: Engine,
+    pub demo: bool,
+}
+
+pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn(Spawn {
+        engine,
+        demo: false,
+    })
+    .await
+}
+
+pub async fn spawn_demo_app(engine: Engine) -> TestApp {
+    spawn(Spawn { engine, demo: true }).await
+}
+
+pub async fn spawn(options: Spawn) -> TestApp {
+    // Server logs only when asked (`TEST_LOG=1`), so a failing test's output stays readable.
+    if std::env::var_os("TEST_LOG").is_some() {
+        server::telemetry::init();
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (database_url, scratch) = match options.engine {
+        Engine::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("samverka-test-{id}"));
+            let url = format!("sqlite://{}/samverka.db", dir.display());
+            (url, Scratch::SqliteDir(dir))
+        }
+        Engine::Postgres => {
+            let admin_url = postgres_admin_url();
+            let name = format!("samverka_test_{id}");
+            let mut conn = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL is required for these tests (TEST_POSTGRES_URL={admin_url}): {e}"
+                )
+            });
+            conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+                .await
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
+            (
+                format!("{base}/{name}"),
+                Scratch::PostgresDb { admin_url, name },
+            )
+        }
+    };
+    let lookup = |key: &str| match key {
+        "DATABASE_URL" => Some(database_url.clone()),
+        "SAMVERKA_ADDR" => Some("127.0.0.1:0".to_owned()),
+        _ => None,
+    };
+    let config = Config::from_lookup(lookup, options.demo).expect("test configuration is valid");
+    let leptos_options = LeptosOptions::builder()
+        .output_name("samverka")
+        .site_root("target/site")
+        .build();
+    let app = Application::build(config, leptos_options)
+        .await
+        .expect("application builds");
+    let address = format!("http://{}", app.local_addr());
+    let pool = app.pool().clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client builds");
+    TestApp {
+        address,
+        client,
+        pool,
+        shutdown: Some(tx),
+        server: Some(server),
+        _scratch: scratch,
+    }
+}
+
+/// Runs the same async test body once per engine.
+#[macro_export]
+macro_rules! both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                ($body)($crate::helpers::Engine::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                ($body)($crate::helpers::Engine::Postgres).await
+            }
+        }
+    };
+}

@@ -1,0 +1,121 @@
+use crate::both_engines;
+use crate::helpers::{spawn_app, spawn_demo_app, Engine};
+
+both_engines!(
+    home_page_renders_in_swedish_by_default,
+    |engine: Engine| async move {
+        let app = spawn_demo_app(engine).await;
+
+        let response = app
+            .client
+            .get(app.url("/"))
+            .header("Accept-Language", "en-US,en")
+            .send()
+            .await
+            .unwrap();
+
+        assert_eq!(response.status(), 200);
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains(r#"<html lang="sv""#),
+            "html lang: {}",
+            &html[..200]
+        );
+        assert!(html.contains("Samverka – engagemang en timme i taget"));
+        assert!(
+            html.contains("Trygg i hela Nacka"),
+            "priority areas are rendered on the server"
+        );
+        assert!(html.contains("Fisksätra"));
+    }
+);
+
+both_engines!(
+    home_page_renders_in_english_when_chosen,
+    |engine: Engine| async move {
+        let app = spawn_demo_app(engine).await;
+
+        let response = app
+            .client
+            .get(app.url("/"))
+            .header("Cookie", "samverka_lang=en")
+            .send()
+            .await
+            .unwrap();
+
+        let html = response.text().await.unwrap();
+        assert!(html.contains(r#"<html lang="en""#));
+        assert!(html.contains("getting involved, one hour at a time"));
+        assert!(html.contains("Safe throughout Nacka"));
+    }
+);
+
+both_engines!(
+    unknown_path_answers_the_localized_404_page,
+    |engine: Engine| async move {
+        let app = spawn_app(engine).await;
+
+        let sv = app.get("/finns/inte").await;
+        let en = app
+            .client
+            .get(app.url("/finns/inte"))
+            .header("Cookie", "samverka_lang=en")
+            .send()
+            .await
+            .unwrap();
+
+        assert_eq!(sv.status(), 404);
+        assert!(sv.text().await.unwrap().contains("Vi hittar inte sidan"));
+        assert_eq!(en.status(), 404);
+        assert!(en
+            .text()
+            .await
+            .unwrap()
+            .contains("We cannot find that page"));
+    }
+);
+
+both_engines!(
+    error_page_answers_500_without_internals,
+    |engine: Engine| async move {
+        let app = spawn_app(engine).await;
+
+        let response = app.get("/fel").await;
+
+        assert_eq!(response.status(), 500);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Något gick fel"));
+        assert!(!html.to_lowercase().contains("sqlx") && !html.contains("panicked"));
+    }
+);
+
+both_engines!(
+    language_switch_remembers_the_choice_and_returns,
+    |engine: Engine| async move {
+        let app = spawn_app(engine).await;
+
+        let response = app.get("/sprak/en?tillbaka=/tillganglighet").await;
+
+        assert_eq!(response.status(), 303);
+        assert_eq!(response.headers()["location"], "/tillganglighet");
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        assert!(cookie.starts_with("samverka_lang=en;"), "{cookie}");
+        assert!(
+            cookie.contains("Path=/") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+    }
+);
+
+both_engines!(
+    language_switch_refuses_foreign_redirects_and_unknown_languages,
+    |engine: Engine| async move {
+        let app = spawn_app(engine).await;
+
+        let foreign = app.get("/sprak/sv?tillbaka=//evil.example/").await;
+        let unknown = app.get("/sprak/de").await;
+
+        assert_eq!(foreign.headers()["location"], "/");
+        assert_eq!(unknown.status(), 404);
+    }
+);
