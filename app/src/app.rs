@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 use leptos_use::{SameSite, UseLocalesOptions};
 
 use crate::components::{SiteFooter, SiteHeader};
@@ -62,7 +62,8 @@ pub fn App() -> impl IntoView {
                 <SiteHeader />
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("/") view=HomePage />
+                        // Async: the server waits for the home page's data, so it is complete without JavaScript.
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("/tillganglighet") view=AccessibilityPage />
                         <Route path=path!("/fel") view=ErrorPage />
                     </Routes>

@@ -87,8 +87,8 @@ mod tests {
 
     #[test]
     fn internal_error_serializes_without_details() {
-        let json = serde_json_like(&AppError::Internal);
-        assert_eq!(json, "\"Internal\"");
+        let bytes = AppError::Internal.ser();
+        assert_eq!(std::str::from_utf8(&bytes).unwrap(), "\"Internal\"");
     }
 
     #[test]
@@ -99,9 +99,14 @@ mod tests {
         assert_eq!(AppError::Internal.status(), 500);
     }
 
-    fn serde_json_like(err: &AppError) -> String {
-        use leptos::server_fn::codec::Encodes;
-        let bytes = JsonEncoding::encode(err).expect("encodes");
-        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    #[test]
+    fn validation_errors_round_trip_through_the_wire_format() {
+        let mut fields = BTreeMap::new();
+        fields.insert("org_number".to_owned(), vec!["check_digit".to_owned()]);
+        let err = AppError::Validation(fields);
+
+        let back = AppError::de(err.ser());
+
+        assert_eq!(back, err);
     }
 }

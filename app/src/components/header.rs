@@ -8,7 +8,9 @@ use crate::i18n::*;
 pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <a class="skip-link" href="#main" on:click=focus_main>
+            {t!(i18n, skip_to_content)}
+        </a>
         <header class="site-header">
             <div class="site-header__bar">
                 <a class="brand" href="/">
@@ -27,6 +29,23 @@ pub fn SiteHeader() -> impl IntoView {
                 </ul>
             </nav>
         </header>
+    }
+}
+
+/// The router handles in-page links itself and would not move focus; do what the browser
+/// does for `#main` without it, so keyboard and screen-reader users land in the content.
+fn focus_main(_ev: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(main) = document()
+            .get_element_by_id("main")
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            _ev.prevent_default();
+            let _ = main.focus();
+            main.scroll_into_view();
+        }
     }
 }
 

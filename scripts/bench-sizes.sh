@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sizes of what a first visit loads (wasm, JS, CSS from the release build), raw / gzip / brotli.
+# Run after `cargo leptos build --release` (or scripts/run.sh). Needs `brotli` (apt-get install brotli).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkg=target/site/pkg
+command -v brotli >/dev/null || { echo "needs brotli: apt-get install -y brotli" >&2; exit 1; }
+printf '%-22s %10s %10s %10s\n' file raw gzip-9 brotli-11
+total_raw=0; total_gz=0; total_br=0
+for f in "$pkg"/samverka.wasm "$pkg"/samverka.js "$pkg"/samverka.css; do
+  raw=$(stat -c %s "$f")
+  gz=$(gzip -9 -c "$f" | wc -c)
+  br=$(brotli -q 11 -c "$f" | wc -c)
+  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+  printf '%-22s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"
+done
+printf '%-22s %10d %10d %10d\n' total "$total_raw" "$total_gz" "$total_br"
