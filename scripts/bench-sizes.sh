@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sizes of what a first visit loads (wasm, JS, CSS from the release build), raw / gzip / brotli.
-# Run after `cargo leptos build --release` (or scripts/run.sh). Needs `brotli` (apt-get install brotli).
+# Run after `cargo leptos build --release --precompress` (or scripts/run.sh): it also shows the
+# precompressed .br files the server sends. Needs `brotli` (apt-get install brotli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkg=target/site/pkg
@@ -15,3 +16,8 @@ for f in "$pkg"/samverka.wasm "$pkg"/samverka.js "$pkg"/samverka.css; do
   printf '%-22s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"
 done
 printf '%-22s %10d %10d %10d\n' total "$total_raw" "$total_gz" "$total_br"
+if compgen -G "$pkg/*.br" >/dev/null; then
+  echo
+  echo "served precompressed (.br files from cargo leptos --precompress):"
+  du -cb "$pkg"/samverka.wasm.br "$pkg"/samverka.js.br "$pkg"/samverka.css.br | sed 's/^/  /'
+fi

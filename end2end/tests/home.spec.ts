@@ -85,3 +85,10 @@ test('unknown addresses get the localized 404 page with status 404', async ({ pa
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vi hittar inte sidan');
   await expect(page).toHaveTitle('Sidan finns inte – Samverka');
 });
+
+test('the wasm bundle is sent brotli-compressed', async ({ request }) => {
+  const response = await request.get('/pkg/samverka.wasm', { headers: { 'Accept-Encoding': 'br' } });
+
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-encoding']).toBe('br');
+});
