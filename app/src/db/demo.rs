@@ -172,16 +172,7 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
         .bind(login.role)
         .execute(pool)
         .await?;
-        for slug in login.districts {
-            sqlx::query(
-                "INSERT INTO user_districts (user_id, district_id) \
-                 SELECT $1, id FROM districts WHERE slug = $2 ON CONFLICT DO NOTHING",
-            )
-            .bind(&id)
-            .bind(*slug)
-            .execute(pool)
-            .await?;
-        }
+        link_by_slug(pool, Link::UserDistrict, &id, login.districts).await?;
     }
 
     for actor in ACTORS {
@@ -197,26 +188,8 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
         .bind(actor.description)
         .execute(pool)
         .await?;
-        for slug in actor.districts {
-            sqlx::query(
-                "INSERT INTO actor_districts (actor_id, district_id) \
-                 SELECT $1, id FROM districts WHERE slug = $2 ON CONFLICT DO NOTHING",
-            )
-            .bind(&id)
-            .bind(*slug)
-            .execute(pool)
-            .await?;
-        }
-        for slug in actor.areas {
-            sqlx::query(
-                "INSERT INTO actor_priority_areas (actor_id, priority_area_id) \
-                 SELECT $1, id FROM priority_areas WHERE slug = $2 ON CONFLICT DO NOTHING",
-            )
-            .bind(&id)
-            .bind(*slug)
-            .execute(pool)
-            .await?;
-        }
+        link_by_slug(pool, Link::ActorDistrict, &id, actor.districts).await?;
+        link_by_slug(pool, Link::ActorPriorityArea, &id, actor.areas).await?;
         for (user, role) in actor.members {
             sqlx::query(
                 "INSERT INTO actor_members (actor_id, user_id, role) VALUES ($1, $2, $3) \
@@ -228,6 +201,45 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
             .execute(pool)
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// The join tables the demo data fills by slug.
+#[derive(Clone, Copy)]
+enum Link {
+    UserDistrict,
+    ActorDistrict,
+    ActorPriorityArea,
+}
+
+impl Link {
+    fn insert_sql(self) -> &'static str {
+        match self {
+            Link::UserDistrict => {
+                "INSERT INTO user_districts (user_id, district_id) \
+                 SELECT $1, id FROM districts WHERE slug = $2 ON CONFLICT DO NOTHING"
+            }
+            Link::ActorDistrict => {
+                "INSERT INTO actor_districts (actor_id, district_id) \
+                 SELECT $1, id FROM districts WHERE slug = $2 ON CONFLICT DO NOTHING"
+            }
+            Link::ActorPriorityArea => {
+                "INSERT INTO actor_priority_areas (actor_id, priority_area_id) \
+                 SELECT $1, id FROM priority_areas WHERE slug = $2 ON CONFLICT DO NOTHING"
+            }
+        }
+    }
+}
+
+/// Links one record to reference rows named by slug (unknown slugs are skipped).
+async fn link_by_slug(pool: &Pool, link: Link, id: &str, slugs: &[&str]) -> Result<(), AppError> {
+    for slug in slugs {
+        sqlx::query(link.insert_sql())
+            .bind(id)
+            .bind(*slug)
+            .execute(pool)
+            .await?;
     }
     Ok(())
 }

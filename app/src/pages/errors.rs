@@ -19,13 +19,13 @@ pub fn NotFoundPage() -> impl IntoView {
     set_status(404);
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, not_found.title).to_owned() />
-        <Meta name="robots" content="noindex" />
-        <section class="message-page" data-testid="not-found">
-            <h1>{t!(i18n, not_found.heading)}</h1>
-            <p>{t!(i18n, not_found.body)}</p>
-            <p><a class="button" href="/">{t!(i18n, not_found.home_link)}</a></p>
-        </section>
+        <MessagePage
+            testid="not-found"
+            title=move || t_string!(i18n, not_found.title)
+            heading=move || t_string!(i18n, not_found.heading)
+            body=move || t_string!(i18n, not_found.body)
+            link=move || t_string!(i18n, not_found.home_link)
+        />
     }
 }
 
@@ -35,12 +35,32 @@ pub fn ErrorPage() -> impl IntoView {
     set_status(500);
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, error.title).to_owned() />
+        <MessagePage
+            testid="error-page"
+            title=move || t_string!(i18n, error.title)
+            heading=move || t_string!(i18n, error.heading)
+            body=move || t_string!(i18n, error.body)
+            link=move || t_string!(i18n, error.home_link)
+        />
+    }
+}
+
+/// A page that only says something and offers the way home; not indexed by search engines.
+#[component]
+fn MessagePage(
+    testid: &'static str,
+    title: impl Fn() -> &'static str + Send + Sync + Copy + 'static,
+    heading: impl Fn() -> &'static str + Send + Sync + Copy + 'static,
+    body: impl Fn() -> &'static str + Send + Sync + Copy + 'static,
+    link: impl Fn() -> &'static str + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <Title text=move || title().to_owned() />
         <Meta name="robots" content="noindex" />
-        <section class="message-page" data-testid="error-page">
-            <h1>{t!(i18n, error.heading)}</h1>
-            <p>{t!(i18n, error.body)}</p>
-            <p><a class="button" href="/">{t!(i18n, error.home_link)}</a></p>
+        <section class="message-page" data-testid=testid>
+            <h1>{heading}</h1>
+            <p>{body}</p>
+            <p><a class="button" href="/">{link}</a></p>
         </section>
     }
 }
