@@ -10,3 +10,20 @@ pub(crate) fn state() -> Result<crate::state::AppState, crate::error::AppError> 
         crate::error::AppError::Internal
     })
 }
+
+/// Gives a server function's error its own HTTP status (Leptos answers every error with 500
+/// otherwise): a person's mistake is a 4xx, only our failures are a 5xx.
+#[cfg(feature = "ssr")]
+pub(crate) fn with_status<T>(
+    result: Result<T, crate::error::AppError>,
+) -> Result<T, crate::error::AppError> {
+    if let Err(err) = &result {
+        if let (Some(response), Ok(status)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(err.status()),
+        ) {
+            response.set_status(status);
+        }
+    }
+    result
+}

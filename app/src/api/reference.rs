@@ -9,5 +9,5 @@ use crate::error::AppError;
 #[server(endpoint = "reference-data", input = GetUrl)]
 pub async fn load_reference_data() -> Result<ReferenceData, AppError> {
     let state = super::state()?;
-    crate::db::reference::load(&state.pool).await
+    super::with_status(crate::db::reference::load(&state.pool).await)
 }

@@ -43,6 +43,23 @@ both_engines!(
 );
 
 both_engines!(
+    reference_data_answers_an_opaque_internal_error_when_the_database_is_gone,
+    |engine: Engine| async move {
+        let app = spawn_app(engine).await;
+        app.pool.close().await;
+
+        let response = app.get("/api/reference-data").await;
+
+        assert_eq!(response.status(), 500);
+        assert_eq!(
+            response.text().await.unwrap(),
+            r#""Internal""#,
+            "no driver message reaches the client"
+        );
+    }
+);
+
+both_engines!(
     reference_data_is_empty_without_demo_data,
     |engine: Engine| async move {
         let app = spawn_app(engine).await;
