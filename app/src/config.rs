@@ -132,6 +132,13 @@ pub struct Config {
     pub mode: Mode,
     /// Seed the demo data at start (`--demo` or `SAMVERKA_DEMO=1`).
     pub demo: bool,
+    /// Mark the session cookie `Secure` (sent over HTTPS only). On by default in production,
+    /// which is served behind an HTTPS proxy; `SAMVERKA_SECURE_COOKIES=0|1` overrides.
+    pub secure_cookies: bool,
+    /// Take the client's address from the last `X-Forwarded-For` entry (set by our own proxy)
+    /// instead of the TCP peer, for per-address sign-in limits. Only behind a proxy that sets
+    /// it: otherwise anyone could claim any address.
+    pub trust_proxy: bool,
 }
 
 /// A configuration mistake, worded as one line that says what to fix.
@@ -143,6 +150,8 @@ pub enum ConfigError {
     Addr(String),
     #[error("SAMVERKA_ENV must be 'development' or 'production', not {0:?}")]
     Mode(String),
+    #[error("{0} must be 0 or 1, not {1:?}")]
+    Flag(&'static str, String),
     #[error(
         "SAMVERKA_SECRET_KEY must be set to a random value of at least {MIN_SECRET_LEN} \
          characters in production (e.g. `openssl rand -hex 32`)"
@@ -195,12 +204,24 @@ impl Config {
                 Some("1" | "true" | "yes")
             );
 
+        let flag = |key: &'static str, default: bool| match non_empty(key).as_deref().map(str::trim)
+        {
+            None => Ok(default),
+            Some("1" | "true" | "yes") => Ok(true),
+            Some("0" | "false" | "no") => Ok(false),
+            Some(other) => Err(ConfigError::Flag(key, other.to_owned())),
+        };
+        let secure_cookies = flag("SAMVERKA_SECURE_COOKIES", mode == Mode::Production)?;
+        let trust_proxy = flag("SAMVERKA_TRUST_PROXY", false)?;
+
         Ok(Self {
             addr,
             database_url,
             secret_key,
             mode,
             demo,
+            secure_cookies,
+            trust_proxy,
         })
     }
 
@@ -302,6 +323,24 @@ mod tests {
         assert!(matches!(
             config(&[("SAMVERKA_ADDR", "localhost")]),
             Err(ConfigError::Addr(_))
+        ));
+    }
+
+    #[test]
+    fn cookies_are_secure_in_production_unless_told_otherwise() {
+        let long = "x".repeat(40);
+        let prod = [
+            ("SAMVERKA_ENV", "production"),
+            ("SAMVERKA_SECRET_KEY", long.as_str()),
+        ];
+        assert!(config(&prod).unwrap().secure_cookies);
+        assert!(!config(&[]).unwrap().secure_cookies);
+        let mut off = prod.to_vec();
+        off.push(("SAMVERKA_SECURE_COOKIES", "0"));
+        assert!(!config(&off).unwrap().secure_cookies);
+        assert!(matches!(
+            config(&[("SAMVERKA_TRUST_PROXY", "maybe")]),
+            Err(ConfigError::Flag("SAMVERKA_TRUST_PROXY", _))
         ));
     }
 

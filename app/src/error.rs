@@ -21,8 +21,12 @@ pub enum AppError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    /// A uniqueness rule was broken: the key says which (`org_number_taken`, `contact_taken`).
     #[error("conflict")]
     Conflict(String),
+    /// Too many failed attempts (sign-in): try again after this many seconds.
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
     /// Something failed on our side; the details are in the server log, never here.
     #[error("internal error")]
     Internal,
@@ -40,6 +44,7 @@ impl AppError {
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::Conflict(_) => 409,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Internal => 500,
             AppError::Network => 503,
         }
@@ -50,11 +55,24 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let err = Self::classify(value);
+        // Runs on the server too when the arguments cannot be decoded, before our function body
+        // (and its `api::with_status`) is reached: give those errors their own status as well.
+        #[cfg(feature = "ssr")]
+        crate::api::set_status(&err);
+        err
+    }
+}
+
+impl AppError {
+    fn classify(value: ServerFnErrorErr) -> Self {
         match value {
             // The request never got an answer we could read: most often no network.
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Network,
-            // Malformed arguments are the caller's mistake, not ours.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+            // Malformed arguments or an unreadable body are the caller's mistake, not ours.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => {
                 let mut fields = BTreeMap::new();
                 fields.insert("request".to_owned(), vec!["malformed".to_owned()]);
                 AppError::Validation(fields)

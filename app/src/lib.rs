@@ -8,6 +8,7 @@
 //! - [`domain`] — pure types and rules shared by server and browser.
 //! - [`error`] — [`error::AppError`], the one error type a person (or the client) ever sees.
 //! - [`api`] — server functions: thin, they check permission and call `domain` + `db`.
+//! - `auth` (`ssr` only) — password hashing off the runtime, the session and the signed-in person.
 //! - `db` (`ssr` only) — all SQL, one module per aggregate, over one `AnyPool` for SQLite and
 //!   PostgreSQL.
 //! - `config`, `state` (`ssr` only) — configuration from the environment and the axum state.
@@ -32,6 +33,8 @@ pub mod domain;
 pub mod error;
 pub mod pages;
 
+#[cfg(feature = "ssr")]
+pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

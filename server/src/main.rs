@@ -8,8 +8,12 @@ use server::startup::{shutdown_signal, Application};
 
 const USAGE: &str = "\
 Usage: samverka [--demo]
+       samverka create-admin --email ADDRESS --name NAME
 
-  --demo   seed the demo data (priority areas, districts, groups, accounts) at start
+  --demo         seed the demo data (priority areas, districts, groups, accounts) at start
+  create-admin   create the first administrator (or make an existing account with that
+                 e-mail one), then exit. The password is read from SAMVERKA_ADMIN_PASSWORD
+                 or, if that is unset, as one line from standard input.
 
 Configuration comes from the environment: SAMVERKA_ADDR, DATABASE_URL, SAMVERKA_ENV,
 SAMVERKA_SECRET_KEY, SAMVERKA_DEMO, RUST_LOG (see the README).";
@@ -29,8 +33,12 @@ fn main() -> ExitCode {
 }
 
 async fn serve() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("create-admin") {
+        return create_admin(&args[1..]).await;
+    }
     let mut demo = false;
-    for arg in std::env::args().skip(1) {
+    for arg in args {
         match arg.as_str() {
             "--demo" => demo = true,
             "-h" | "--help" => {
@@ -73,6 +81,71 @@ async fn serve() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }
+}
+
+/// `samverka create-admin --email … --name …`: the first administrator, who then creates staff
+/// accounts on the admin page.
+async fn create_admin(args: &[String]) -> ExitCode {
+    use app::domain::forms::limits;
+    use app::domain::Email;
+    let mut email = None;
+    let mut name = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--email" => email = rest.next().cloned(),
+            "--name" => name = rest.next().cloned(),
+            other => {
+                eprintln!("samverka: unknown argument {other:?}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let (Some(email), Some(name)) = (email, name.filter(|n| !n.trim().is_empty())) else {
+        eprintln!("samverka: create-admin needs --email and --name\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let email = match Email::parse(&email) {
+        Ok(email) => email,
+        Err(_) => return fail(&format!("{email:?} is not an e-mail address")),
+    };
+    let password = match std::env::var("SAMVERKA_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            if std::io::stdin().read_line(&mut line).is_err() {
+                return fail(&"could not read the password from standard input");
+            }
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < limits::PASSWORD_MIN {
+        return fail(&format!(
+            "the password must be at least {} characters",
+            limits::PASSWORD_MIN
+        ));
+    }
+    server::telemetry::init();
+    let config = match Config::from_env(false) {
+        Ok(config) => config,
+        Err(err) => return fail(&err),
+    };
+    let pool = match app::db::connect_and_migrate(&config.database_url).await {
+        Ok(pool) => pool,
+        Err(err) => return fail(&err),
+    };
+    let hash = match app::auth::hash_password(password).await {
+        Ok(hash) => hash,
+        Err(err) => return fail(&err),
+    };
+    let result = app::db::users::ensure_admin(&pool, name.trim(), &email, &hash).await;
+    pool.close().await;
+    match result {
+        Ok(true) => println!("Created the administrator {email}."),
+        Ok(false) => println!("{email} is now an administrator, with the new password."),
+        Err(err) => return fail(&err),
+    }
+    ExitCode::SUCCESS
 }
 
 /// Prints one line saying what to fix, and fails.

@@ -7,8 +7,9 @@ use app::app::{shell, App, LANG_COOKIE, LANG_COOKIE_MAX_AGE_SECS};
 use app::config::Config;
 use app::db::{self, DbSetupError, Pool};
 use app::state::AppState;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -18,6 +19,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -88,7 +90,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let result = axum::serve(self.listener, self.router)
+        // The peer address feeds the per-address sign-in limit.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         self.pool.close().await;
@@ -96,11 +102,16 @@ impl Application {
     }
 }
 
+/// The largest request body we read. Every form fits many times over; a bigger body is
+/// refused with 413 before any of it is parsed.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// Every route of the application.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let context_state = state.clone();
+    let sessions = app::auth::session_layer(state.pool.clone(), &state.config);
     Router::new()
         .route("/healthz", get(healthz))
         .route("/sprak/{code}", get(switch_language))
@@ -111,6 +122,9 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(reject_foreign_origin))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -193,6 +207,46 @@ fn local_path_or_home(raw: Option<&str>) -> String {
     }
 }
 
+/// Refuses a state-changing request sent from another site (cross-site request forgery): its
+/// `Origin` must name this host. Browsers always send `Origin` on such requests; without one,
+/// `Sec-Fetch-Site: cross-site` also refuses. Other clients (tests, curl) send neither.
+async fn reject_foreign_origin(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && !is_same_site(request.headers()) {
+        tracing::warn!(
+            method = %request.method(),
+            path = request.uri().path(),
+            origin = ?request.headers().get(header::ORIGIN),
+            "refused a cross-site request"
+        );
+        return (StatusCode::FORBIDDEN, Json(app::error::AppError::Forbidden)).into_response();
+    }
+    next.run(request).await
+}
+
+fn is_same_site(headers: &HeaderMap) -> bool {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    match header(header::ORIGIN.as_str()) {
+        Some(origin) => {
+            let authority = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            match (authority, header(header::HOST.as_str())) {
+                (Some(authority), Some(host)) => authority.eq_ignore_ascii_case(host),
+                _ => false,
+            }
+        }
+        None => header("sec-fetch-site") != Some("cross-site"),
+    }
+}
+
 /// What a person sees if a handler panics: a plain page in both languages, nothing internal.
 fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
@@ -230,7 +284,47 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::local_path_or_home;
+    use super::{is_same_site, local_path_or_home};
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn only_this_host_is_a_same_site_origin() {
+        let host = ("host", "samverka.nacka.se");
+        assert!(is_same_site(&headers(&[
+            host,
+            ("origin", "https://samverka.nacka.se")
+        ])));
+        assert!(is_same_site(&headers(&[
+            host,
+            ("origin", "https://SAMVERKA.nacka.se")
+        ])));
+        assert!(!is_same_site(&headers(&[
+            host,
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!is_same_site(&headers(&[
+            host,
+            ("origin", "https://samverka.nacka.se.evil.example")
+        ])));
+        assert!(!is_same_site(&headers(&[host, ("origin", "null")])));
+        assert!(
+            !is_same_site(&headers(&[("origin", "https://samverka.nacka.se")])),
+            "no Host"
+        );
+        assert!(is_same_site(&headers(&[host])), "no Origin: not a browser");
+        assert!(!is_same_site(&headers(&[
+            host,
+            ("sec-fetch-site", "cross-site")
+        ])));
+    }
 
     #[test]
     fn redirect_target_must_be_a_local_path() {

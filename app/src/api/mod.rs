@@ -1,6 +1,9 @@
 //! Server functions: thin — get the state, check permission, call `domain` + `db`, map errors.
 //!
 //! Each has a stable endpoint (no hash in the path) so cached clients and tests can rely on it.
+pub mod account;
+pub mod admin;
+pub mod groups;
 pub mod reference;
 
 #[cfg(feature = "ssr")]
@@ -18,12 +21,18 @@ pub(crate) fn with_status<T>(
     result: Result<T, crate::error::AppError>,
 ) -> Result<T, crate::error::AppError> {
     if let Err(err) = &result {
-        if let (Some(response), Ok(status)) = (
-            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-            axum::http::StatusCode::from_u16(err.status()),
-        ) {
-            response.set_status(status);
-        }
+        set_status(err);
     }
     result
+}
+
+/// Sets the status of the response being built to the one `err` answers with.
+#[cfg(feature = "ssr")]
+pub(crate) fn set_status(err: &crate::error::AppError) {
+    if let (Some(response), Ok(status)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(err.status()),
+    ) {
+        response.set_status(status);
+    }
 }

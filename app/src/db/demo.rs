@@ -1,5 +1,6 @@
 //! Demo data: the seeds' municipality (Nacka), its priority areas and districts, an informal
-//! night-walker group, a sports association, volunteers and a staff account.
+//! night-walker group (two contacts), a sports association (verified by staff), volunteers, a
+//! staff account and an administrator.
 //!
 //! Seeding is idempotent (fixed ids, `ON CONFLICT DO NOTHING`) so the run command can ask for
 //! it on every start. It only runs when asked (`--demo` / `SAMVERKA_DEMO=1`).
@@ -60,6 +61,13 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         role: "staff",
         districts: &[],
     },
+    DemoLogin {
+        id: 0x5a_0020,
+        name: "Ali Administratör",
+        email: "admin@example.org",
+        role: "admin",
+        districts: &[],
+    },
 ];
 
 const PRIORITY_AREAS: &[(&str, &str, &str, &str, &str)] = &[
@@ -105,6 +113,8 @@ struct DemoActor {
     areas: &'static [&'static str],
     /// (login id, role in the group)
     members: &'static [(u128, &'static str)],
+    /// Verified by the demo staff account, with this note.
+    verified: Option<&'static str>,
 }
 
 const ACTORS: &[DemoActor] = &[
@@ -117,6 +127,7 @@ const ACTORS: &[DemoActor] = &[
         districts: &["sicklaon"],
         areas: &["trygghet"],
         members: &[(0x5a_0001, "contact"), (0x5a_0003, "contact")],
+        verified: None,
     },
     DemoActor {
         id: 0x6a_0002,
@@ -128,6 +139,7 @@ const ACTORS: &[DemoActor] = &[
         districts: &["fisksatra", "saltsjobaden"],
         areas: &["gemenskap"],
         members: &[(0x5a_0002, "contact")],
+        verified: Some("Kontrollerat mot föreningsregistret och träffat styrelsen."),
     },
 ];
 
@@ -158,18 +170,20 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
         upsert_district(pool, &district, i as i64).await?;
     }
 
-    let password_hash = hash_demo_password().await?;
+    let password_hash = crate::auth::hash_password(DEMO_PASSWORD.to_owned()).await?;
+    let at = super::now();
     for login in DEMO_LOGINS {
         let id = Uuid::from_u128(login.id).to_string();
         sqlx::query(
-            "INSERT INTO users (id, display_name, email, password_hash, role) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO users (id, display_name, email, password_hash, role, privacy_accepted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&id)
         .bind(login.name)
         .bind(login.email)
         .bind(&password_hash)
         .bind(login.role)
+        .bind(&at)
         .execute(pool)
         .await?;
         link_by_slug(pool, Link::UserDistrict, &id, login.districts).await?;
@@ -198,6 +212,18 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
             .bind(&id)
             .bind(Uuid::from_u128(*user).to_string())
             .bind(*role)
+            .execute(pool)
+            .await?;
+        }
+        if let Some(note) = actor.verified {
+            sqlx::query(
+                "UPDATE actors SET verified_at = $2, verified_by = $3, verified_note = $4 \
+                 WHERE id = $1 AND verified_at IS NULL",
+            )
+            .bind(&id)
+            .bind(&at)
+            .bind(Uuid::from_u128(0x5a_0010).to_string())
+            .bind(note)
             .execute(pool)
             .await?;
         }
@@ -250,24 +276,4 @@ fn stable_id(kind: &str, slug: &str) -> Uuid {
         &Uuid::NAMESPACE_URL,
         format!("https://samverka.invalid/demo/{kind}/{slug}").as_bytes(),
     )
-}
-
-/// argon2id with the crate's defaults (OWASP's minimum), off the async runtime.
-async fn hash_demo_password() -> Result<String, AppError> {
-    tokio::task::spawn_blocking(|| {
-        use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-        let salt = SaltString::generate(&mut OsRng);
-        argon2::Argon2::default()
-            .hash_password(DEMO_PASSWORD.as_bytes(), &salt)
-            .map(|h| h.to_string())
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "hashing task failed");
-        AppError::Internal
-    })?
-    .map_err(|e| {
-        tracing::error!(error = %e, "hashing failed");
-        AppError::Internal
-    })
 }

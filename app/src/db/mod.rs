@@ -12,7 +12,13 @@ use sqlx::any::AnyPoolOptions;
 use crate::config::{Backend, DatabaseUrl};
 
 pub mod demo;
+pub mod groups;
 pub mod reference;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
+
+pub(crate) use reference::parse_id;
 
 pub type Pool = sqlx::AnyPool;
 
@@ -59,18 +65,53 @@ pub async fn connect_and_migrate(url: &DatabaseUrl) -> Result<Pool, DbSetupError
             .await
             .map_err(connect_error)?;
     }
-    let migrator = match url.backend() {
-        Backend::Sqlite => &SQLITE_MIGRATIONS,
-        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    let migrate_error = |reason: String| DbSetupError::Migrate {
+        url: url.to_string(),
+        reason,
     };
-    migrator
-        .run(&pool)
-        .await
-        .map_err(|e| DbSetupError::Migrate {
-            url: url.to_string(),
-            reason: e.to_string(),
-        })?;
+    match url.backend() {
+        Backend::Sqlite => migrate_sqlite(&pool).await.map_err(migrate_error)?,
+        Backend::Postgres => POSTGRES_MIGRATIONS
+            .run(&pool)
+            .await
+            .map_err(|e| migrate_error(e.to_string()))?,
+    }
     Ok(pool)
+}
+
+/// SQLite changes a table's constraints only by rebuilding it, and its documented procedure
+/// turns foreign keys off first (or dropping the old table would cascade into its children).
+/// The pragma is ignored inside a transaction, and sqlx runs each migration in one, so the
+/// migrations run on one connection with foreign keys off; afterwards every key is checked
+/// and the connection goes back to the pool with them on.
+async fn migrate_sqlite(pool: &Pool) -> Result<(), String> {
+    let mut conn = pool.acquire().await.map_err(|e| short(&e))?;
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| short(&e))?;
+    let migrated = SQLITE_MIGRATIONS
+        .run(&mut *conn)
+        .await
+        .map_err(|e| e.to_string());
+    let violations = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| short(&e));
+    let restored = sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| short(&e));
+    if restored.is_err() {
+        // Never hand a connection without foreign keys back to the pool.
+        conn.detach();
+    }
+    migrated?;
+    restored?;
+    match violations?.len() {
+        0 => Ok(()),
+        n => Err(format!("{n} rows break a foreign key after migrating")),
+    }
 }
 
 /// Answers whether the database responds (for `/healthz`).
@@ -102,4 +143,32 @@ fn short(err: &sqlx::Error) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// Now, as stored: RFC 3339 in UTC with milliseconds (sorts as text).
+pub fn now() -> String {
+    format_time(time::OffsetDateTime::now_utc())
+}
+
+pub(crate) fn format_time(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
+}
+
+/// Short lists (languages, skills) are stored as JSON arrays in one text column.
+pub(crate) fn tags_to_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned())
+}
+
+pub(crate) fn tags_from_json(raw: &str) -> Vec<String> {
+    serde_json::from_str(raw).unwrap_or_default()
 }

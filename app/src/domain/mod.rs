@@ -1,10 +1,15 @@
 //! Pure types and rules shared by the server and the browser. No I/O here.
-pub mod reference;
-
-pub use reference::{District, LocalizedText, PriorityArea, ReferenceData};
-pub mod org_number;
-
-pub use org_number::{OrgNumber, OrgNumberError};
+pub mod account;
 pub mod contact;
+pub mod forms;
+pub mod invite;
+pub mod org_number;
+pub mod permissions;
+pub mod reference;
+pub mod throttle;
 
+pub use account::{ActorKind, Contact, Me, MemberRole, Role};
 pub use contact::{Email, EmailError, Phone, PhoneError};
+pub use forms::FieldErrors;
+pub use org_number::{OrgNumber, OrgNumberError};
+pub use reference::{District, LocalizedText, PriorityArea, ReferenceData};

@@ -61,6 +61,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: Pool,
+    pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _scratch: Scratch,
@@ -79,6 +80,102 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
+    /// A browser of its own: keeps its cookies (its session), follows no redirects.
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("client builds")
+    }
+
+    /// Sends `body` as JSON to a server function with `client`.
+    pub async fn post(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// `GET` with `client`.
+    pub async fn get_with(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// A client signed in as `contact` with `password`; panics if signing in fails.
+    pub async fn signed_in(&self, contact: &str, password: &str) -> reqwest::Client {
+        let client = self.new_client();
+        let response = self
+            .post(
+                &client,
+                "/api/log-in",
+                serde_json::json!({"form": {"contact": contact, "password": password}}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{contact} signs in");
+        client
+    }
+
+    /// Signs up a new volunteer (in the first district) and returns their signed-in client and id.
+    pub async fn volunteer(&self, contact: &str) -> (reqwest::Client, uuid::Uuid) {
+        let district = self.first_district().await;
+        let client = self.new_client();
+        let response = self
+            .post(
+                &client,
+                "/api/sign-up",
+                serde_json::json!({"form": {
+                    "name": format!("Volontär {contact}"),
+                    "contact": contact,
+                    "password": TEST_PASSWORD,
+                    "districts": [district],
+                    "accept_privacy": true,
+                }}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{contact} signs up");
+        let me: app::domain::Me = response.json().await.unwrap();
+        (client, me.id)
+    }
+
+    /// The id of some district (the demo data has six; other tests get one made here).
+    pub async fn first_district(&self) -> uuid::Uuid {
+        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM districts ORDER BY sort_order")
+            .fetch_optional(&self.pool)
+            .await
+            .unwrap();
+        if let Some((id,)) = row {
+            return id.parse().unwrap();
+        }
+        let id = uuid::Uuid::new_v4();
+        sqlx::query("INSERT INTO districts (id, slug, name) VALUES ($1, 'sicklaon', 'Sicklaön')")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// Counts the rows of `table` (to show that a refused request changed nothing).
+    pub async fn count(&self, table: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+        n
+    }
+
     /// Sends the shutdown signal and waits for the server to finish.
     pub async fn stop(mut self) -> std::io::Result<()> {
         let _ = self.shutdown.take().expect("not stopped twice").send(());
@@ -89,6 +186,9 @@ impl TestApp {
             .expect("server task joins")
     }
 }
+
+/// The password of every account the tests make.
+pub const TEST_PASSWORD: &str = "korrekt häst batteri";
 
 pub struct Spawn {
     pub engine: Engine,
@@ -140,12 +240,36 @@ pub async fn spawn(options: Spawn) -> TestApp {
             )
         }
     };
+    let (address, pool, shutdown, server) = start(&database_url, options.demo).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client builds");
+    TestApp {
+        address,
+        client,
+        pool,
+        database_url,
+        shutdown: Some(shutdown),
+        server: Some(server),
+        _scratch: scratch,
+    }
+}
+
+type Started = (
+    String,
+    Pool,
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+);
+
+async fn start(database_url: &str, demo: bool) -> Started {
     let lookup = |key: &str| match key {
-        "DATABASE_URL" => Some(database_url.clone()),
+        "DATABASE_URL" => Some(database_url.to_owned()),
         "SAMVERKA_ADDR" => Some("127.0.0.1:0".to_owned()),
         _ => None,
     };
-    let config = Config::from_lookup(lookup, options.demo).expect("test configuration is valid");
+    let config = Config::from_lookup(lookup, demo).expect("test configuration is valid");
     let leptos_options = LeptosOptions::builder()
         .output_name("samverka")
         .site_root("target/site")
@@ -159,18 +283,15 @@ pub async fn spawn(options: Spawn) -> TestApp {
     let server = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client builds");
-    TestApp {
-        address,
-        client,
-        pool,
-        shutdown: Some(tx),
-        server: Some(server),
-        _scratch: scratch,
-    }
+    (address, pool, tx, server)
+}
+
+/// A second server instance on the same database (as behind a load balancer). Stops when dropped
+/// with its runtime; the database belongs to `app`.
+pub async fn spawn_sibling(app: &TestApp) -> String {
+    let (address, _pool, shutdown, _server) = start(&app.database_url, false).await;
+    std::mem::forget(shutdown);
+    address
 }
 
 /// Runs the same async test body once per engine.

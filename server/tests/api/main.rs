@@ -2,7 +2,11 @@
 //! PostgreSQL database per test (see `helpers`).
 mod helpers;
 
+mod accounts;
+mod admin;
+mod groups;
 mod health;
+mod migrations;
 mod pages;
 mod reference;
 mod startup;

@@ -96,3 +96,47 @@ fn sigterm_stops_the_server_cleanly() {
 
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn create_admin_makes_the_first_administrator() {
+    let dir = std::env::temp_dir().join(format!("samverka-admin-{}", uuid::Uuid::new_v4()));
+    let url = format!("sqlite://{}/samverka.db", dir.display());
+
+    let (ok, stderr) = run_to_end(
+        samverka()
+            .env("DATABASE_URL", &url)
+            .env("SAMVERKA_ADMIN_PASSWORD", "ett långt adminlösenord")
+            .args([
+                "create-admin",
+                "--email",
+                "Chef@Nacka.example",
+                "--name",
+                "Chefen",
+            ]),
+    );
+    assert!(ok, "{stderr:?}");
+    let short = run_to_end(
+        samverka()
+            .env("DATABASE_URL", &url)
+            .env("SAMVERKA_ADMIN_PASSWORD", "kort")
+            .args(["create-admin", "--email", "x@nacka.example", "--name", "X"]),
+    );
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let role: (String,) = rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::query_as("SELECT role FROM users WHERE lower(email) = 'chef@nacka.example'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(role.0, "admin");
+    assert!(!short.0, "a short password is refused");
+    assert!(
+        short.1.iter().any(|l| l.contains("at least")),
+        "{:?}",
+        short.1
+    );
+}

@@ -1,0 +1,251 @@
+//! Passwords and sessions on the server (`ssr` only).
+//!
+//! Passwords are hashed with argon2id (the crate's defaults, OWASP's minimum) on the blocking
+//! pool, never on the async runtime. The session (tower-sessions, stored in the database by
+//! [`crate::db::sessions`]) holds only the person's id; every request reads the person afresh,
+//! so a closed account or a changed role takes effect at once.
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::db::{self, Pool};
+use crate::domain::Me;
+use crate::error::AppError;
+
+/// How long a session lasts without use: a phone stays signed in between weekly walks.
+pub const SESSION_IDLE_DAYS: i64 = 30;
+
+/// The session middleware: records in the database, an HttpOnly, SameSite=Lax cookie (Secure
+/// when configured), signed with a key derived from `SAMVERKA_SECRET_KEY`.
+pub fn session_layer(
+    pool: Pool,
+    config: &crate::config::Config,
+) -> tower_sessions::SessionManagerLayer<
+    db::sessions::DbSessionStore,
+    tower_sessions::service::SignedCookie,
+> {
+    use tower_sessions::cookie::{time::Duration, Key, SameSite};
+    // HKDF needs 32 bytes of master key; production secrets have them (see config). A shorter
+    // development secret is stretched by repetition, which is fine for a developer's machine.
+    let secret = config.secret_key.expose().as_bytes();
+    let master: Vec<u8> = secret
+        .iter()
+        .copied()
+        .cycle()
+        .take(secret.len().max(64))
+        .collect();
+    tower_sessions::SessionManagerLayer::new(db::sessions::DbSessionStore::new(pool))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_path("/")
+        .with_expiry(tower_sessions::Expiry::OnInactivity(Duration::days(
+            SESSION_IDLE_DAYS,
+        )))
+        .with_signed(Key::derive_from(&master))
+}
+
+/// The session key that holds the signed-in person's id.
+pub const USER_KEY: &str = "user_id";
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "samverka_session";
+
+/// argon2id of `password`, computed on the blocking pool.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| {
+                tracing::error!(error = %e, "hashing failed");
+                AppError::Internal
+            })
+    })
+    .await
+}
+
+/// Whether `password` matches `hash`. With no hash (unknown account) it still does the work of
+/// one verification, so the answer takes as long either way and tells nothing.
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    blocking(move || {
+        let dummy;
+        let stored = match &hash {
+            Some(h) => h.as_str(),
+            None => {
+                dummy = dummy_hash();
+                dummy.as_str()
+            }
+        };
+        let matches = PasswordHash::new(stored)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        Ok(matches && hash.is_some())
+    })
+    .await
+}
+
+/// A valid argon2id hash of nothing anyone can type, made once per process.
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(&random_bytes::<32>(), &salt)
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        })
+        .clone()
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "blocking task failed");
+        AppError::Internal
+    })?
+}
+
+/// Random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+/// A one-time password for a new staff account: 16 characters from the invitation alphabet
+/// (about 78 bits), grouped for reading aloud.
+pub fn temporary_password() -> String {
+    let alphabet = crate::domain::invite::ALPHABET;
+    let chars: Vec<char> = random_bytes::<16>()
+        .iter()
+        .map(|b| char::from(alphabet[*b as usize % alphabet.len()]))
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The request's session, put there by the session layer.
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = ?e, "no session layer around server functions");
+        AppError::Internal
+    })
+}
+
+/// The signed-in person, if any (an open account whose id the session holds).
+pub async fn current_user(pool: &Pool) -> Result<Option<Me>, AppError> {
+    let session = session().await?;
+    let id: Option<Uuid> = session.get(USER_KEY).await.map_err(session_error)?;
+    match id {
+        Some(id) => db::users::me(pool, id).await,
+        None => Ok(None),
+    }
+}
+
+/// The signed-in person, or `Unauthorized`.
+pub async fn require_user(pool: &Pool) -> Result<Me, AppError> {
+    current_user(pool).await?.ok_or(AppError::Unauthorized)
+}
+
+/// Signs `user` in: a new session id (no fixation), holding only the id.
+pub async fn start_session(user: Uuid) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(session_error)?;
+    session.insert(USER_KEY, user).await.map_err(session_error)
+}
+
+/// Signs out: the session is deleted from the store and the cookie removed.
+pub async fn end_session() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(session_error)
+}
+
+/// Checks the signed-in person's password before something that cannot be undone; a wrong one
+/// is a message beside `field`.
+pub async fn confirm_password(
+    pool: &Pool,
+    user: Uuid,
+    password: &str,
+    field: &str,
+) -> Result<(), AppError> {
+    let hash = db::users::password_hash(pool, user).await?;
+    if verify_password(password.to_owned(), Some(hash)).await? {
+        Ok(())
+    } else {
+        Err(crate::domain::FieldErrors::single(field, "password_wrong").into())
+    }
+}
+
+/// The client's address for per-address limits: the TCP peer, or behind our own proxy
+/// (`SAMVERKA_TRUST_PROXY=1`) the last `X-Forwarded-For` entry, the one our proxy added.
+pub async fn client_address(config: &crate::config::Config) -> String {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    if config.trust_proxy {
+        let forwarded =
+            leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|p| {
+                p.headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .map(str::trim)
+                    .rfind(|v| !v.is_empty())
+                    .map(str::to_owned)
+            });
+        if let Some(addr) = forwarded {
+            return addr;
+        }
+    }
+    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
+        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+        Err(_) => "unknown".to_owned(),
+    }
+}
+
+pub fn session_error(err: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %err, "session store failed");
+    AppError::Internal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_and_nothing_else() {
+        let hash = hash_password("korrekt häst batteri".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(
+            verify_password("korrekt häst batteri".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("fel".into(), Some(hash)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_unknown_account_never_verifies() {
+        assert!(!verify_password(String::new(), None).await.unwrap());
+    }
+
+    #[test]
+    fn temporary_passwords_are_long_and_differ() {
+        let a = temporary_password();
+        assert_eq!(a.len(), 19);
+        assert!(a.chars().count() - 3 >= crate::domain::forms::limits::PASSWORD_MIN);
+        assert_ne!(a, temporary_password());
+    }
+}

@@ -1,0 +1,467 @@
+//! People: volunteers, staff and administrators; their profile, "my data", closing an account.
+use uuid::Uuid;
+
+use super::{now, parse_id, tags_from_json, tags_to_json, Pool};
+use crate::domain::account::{MyData, Profile, SessionInfo, StaffAccount};
+use crate::domain::forms::{ProfileUpdate, SignUp};
+use crate::domain::{Contact, FieldErrors, Me, Role};
+use crate::error::AppError;
+
+/// Columns of an open account, for [`Me`].
+type MeRow = (String, String, String);
+
+fn me_from_row((id, name, role): MeRow) -> Result<Me, AppError> {
+    Ok(Me {
+        id: parse_id(&id)?,
+        name,
+        role: Role::parse(&role).ok_or_else(|| {
+            tracing::error!(role, "unknown role in database");
+            AppError::Internal
+        })?,
+    })
+}
+
+/// An open account by id (closed accounts are nobody).
+pub async fn me(pool: &Pool, id: Uuid) -> Result<Option<Me>, AppError> {
+    let row: Option<MeRow> = sqlx::query_as(
+        "SELECT id, display_name, role FROM users WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(me_from_row).transpose()
+}
+
+/// The WHERE clause and value that find an account by e-mail (any case) or phone.
+fn contact_clause(contact: &Contact) -> (&'static str, String) {
+    match contact {
+        Contact::Email(e) => ("lower(email) = lower($1)", e.as_str().to_owned()),
+        Contact::Phone(p) => ("phone = $1", p.as_e164().to_owned()),
+    }
+}
+
+/// The account and password hash to check a sign-in against.
+pub async fn for_login(pool: &Pool, contact: &Contact) -> Result<Option<(Me, String)>, AppError> {
+    let (clause, value) = contact_clause(contact);
+    let row: Option<(String, String, String, String)> = sqlx::query_as(&format!(
+        "SELECT id, display_name, role, password_hash FROM users \
+         WHERE {clause} AND closed_at IS NULL"
+    ))
+    .bind(value)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|(id, name, role, hash)| Ok((me_from_row((id, name, role))?, hash)))
+        .transpose()
+}
+
+async fn contact_taken(
+    pool: &Pool,
+    contact: &Contact,
+    except: Option<Uuid>,
+) -> Result<bool, AppError> {
+    let (clause, value) = contact_clause(contact);
+    let (count,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM users WHERE {clause} AND id <> $2"
+    ))
+    .bind(value)
+    .bind(except.map(|id| id.to_string()).unwrap_or_default())
+    .fetch_one(pool)
+    .await?;
+    Ok(count > 0)
+}
+
+/// Whether every id names a row of `table` (districts or priority areas).
+pub async fn all_exist(pool: &Pool, table: RefTable, ids: &[Uuid]) -> Result<bool, AppError> {
+    for id in ids {
+        let (count,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM {} WHERE id = $1",
+            table.name()
+        ))
+        .bind(id.to_string())
+        .fetch_one(pool)
+        .await?;
+        if count == 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Reference tables a form may choose from.
+#[derive(Debug, Clone, Copy)]
+pub enum RefTable {
+    Districts,
+    PriorityAreas,
+}
+
+impl RefTable {
+    fn name(self) -> &'static str {
+        match self {
+            RefTable::Districts => "districts",
+            RefTable::PriorityAreas => "priority_areas",
+        }
+    }
+}
+
+/// Creates a volunteer account. `contact_taken` if the e-mail or phone already has one.
+#[tracing::instrument(skip_all)]
+pub async fn create_volunteer(
+    pool: &Pool,
+    sign_up: &SignUp,
+    password_hash: &str,
+) -> Result<Me, AppError> {
+    if !all_exist(pool, RefTable::Districts, &sign_up.districts).await? {
+        return Err(FieldErrors::single("districts", "unknown_choice").into());
+    }
+    if contact_taken(pool, &sign_up.contact, None).await? {
+        return Err(FieldErrors::single("contact", "contact_taken").into());
+    }
+    let id = Uuid::new_v4();
+    let (email, phone) = match &sign_up.contact {
+        Contact::Email(e) => (Some(e.as_str().to_owned()), None),
+        Contact::Phone(p) => (None, Some(p.as_e164().to_owned())),
+    };
+    let at = now();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO users (id, display_name, email, phone, password_hash, role, languages, skills, \
+         privacy_accepted_at, created_at) VALUES ($1, $2, $3, $4, $5, 'volunteer', $6, $7, $8, $8)",
+    )
+    .bind(id.to_string())
+    .bind(&sign_up.name)
+    .bind(email)
+    .bind(phone)
+    .bind(password_hash)
+    .bind(tags_to_json(&sign_up.languages))
+    .bind(tags_to_json(&sign_up.skills))
+    .bind(&at)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_to_field(e, "contact", "contact_taken"))?;
+    set_districts(&mut tx, id, &sign_up.districts).await?;
+    tx.commit().await?;
+    Ok(Me {
+        id,
+        name: sign_up.name.clone(),
+        role: Role::Volunteer,
+    })
+}
+
+/// A uniqueness violation that a concurrent request won despite the check before: the same
+/// answer the check would have given. Other errors stay what they are.
+fn unique_to_field(err: sqlx::Error, field: &str, key: &str) -> AppError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            FieldErrors::single(field, key).into()
+        }
+        _ => err.into(),
+    }
+}
+
+async fn set_districts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user: Uuid,
+    districts: &[Uuid],
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM user_districts WHERE user_id = $1")
+        .bind(user.to_string())
+        .execute(&mut **tx)
+        .await?;
+    for district in districts {
+        sqlx::query("INSERT INTO user_districts (user_id, district_id) VALUES ($1, $2)")
+            .bind(user.to_string())
+            .bind(district.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn profile(pool: &Pool, id: Uuid) -> Result<Profile, AppError> {
+    let (name, email, phone, languages, skills): (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    ) = sqlx::query_as(
+        "SELECT display_name, email, phone, languages, skills FROM users \
+         WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(id.to_string())
+    .fetch_one(pool)
+    .await?;
+    let districts: Vec<(String,)> = sqlx::query_as(
+        "SELECT d.id FROM user_districts ud JOIN districts d ON d.id = ud.district_id \
+         WHERE ud.user_id = $1 ORDER BY d.sort_order, d.name",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    Ok(Profile {
+        name,
+        email,
+        phone,
+        districts: districts
+            .iter()
+            .map(|(d,)| parse_id(d))
+            .collect::<Result<_, _>>()?,
+        languages: tags_from_json(&languages),
+        skills: tags_from_json(&skills),
+    })
+}
+
+#[tracing::instrument(skip_all, fields(user = %id))]
+pub async fn update_profile(pool: &Pool, id: Uuid, update: &ProfileUpdate) -> Result<(), AppError> {
+    if !all_exist(pool, RefTable::Districts, &update.districts).await? {
+        return Err(FieldErrors::single("districts", "unknown_choice").into());
+    }
+    let mut errors = FieldErrors::default();
+    if let Some(email) = &update.email {
+        if contact_taken(pool, &Contact::Email(email.clone()), Some(id)).await? {
+            errors.add("email", "contact_taken");
+        }
+    }
+    if let Some(phone) = &update.phone {
+        if contact_taken(pool, &Contact::Phone(phone.clone()), Some(id)).await? {
+            errors.add("phone", "contact_taken");
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE users SET display_name = $2, email = $3, phone = $4, languages = $5, skills = $6 \
+         WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(id.to_string())
+    .bind(&update.name)
+    .bind(update.email.as_ref().map(|e| e.as_str().to_owned()))
+    .bind(update.phone.as_ref().map(|p| p.as_e164().to_owned()))
+    .bind(tags_to_json(&update.languages))
+    .bind(tags_to_json(&update.skills))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_to_field(e, "email", "contact_taken"))?;
+    set_districts(&mut tx, id, &update.districts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn password_hash(pool: &Pool, id: Uuid) -> Result<String, AppError> {
+    let (hash,): (String,) =
+        sqlx::query_as("SELECT password_hash FROM users WHERE id = $1 AND closed_at IS NULL")
+            .bind(id.to_string())
+            .fetch_one(pool)
+            .await?;
+    Ok(hash)
+}
+
+/// Sets a new password hash and ends every other session of the person.
+pub async fn set_password_hash(
+    pool: &Pool,
+    id: Uuid,
+    hash: &str,
+    keep_session: Option<&str>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(id.to_string())
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        .bind(id.to_string())
+        .bind(keep_session.unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates a staff or administrator account. `contact_taken` on the e-mail if it exists.
+#[tracing::instrument(skip_all)]
+pub async fn create_staff(
+    pool: &Pool,
+    name: &str,
+    email: &crate::domain::Email,
+    role: Role,
+    password_hash: &str,
+) -> Result<StaffAccount, AppError> {
+    if contact_taken(pool, &Contact::Email(email.clone()), None).await? {
+        return Err(FieldErrors::single("email", "contact_taken").into());
+    }
+    let id = Uuid::new_v4();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO users (id, display_name, email, password_hash, role, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.to_string())
+    .bind(name)
+    .bind(email.as_str())
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(&at)
+    .execute(pool)
+    .await
+    .map_err(|e| unique_to_field(e, "email", "contact_taken"))?;
+    Ok(StaffAccount {
+        id,
+        name: name.to_owned(),
+        email: email.as_str().to_owned(),
+        role,
+        created_at: at,
+    })
+}
+
+/// Every open staff and administrator account.
+pub async fn list_staff(pool: &Pool) -> Result<Vec<StaffAccount>, AppError> {
+    let rows: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT id, display_name, email, role, created_at FROM users \
+         WHERE role IN ('staff', 'admin') AND closed_at IS NULL ORDER BY display_name",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, email, role, created_at)| {
+            Ok(StaffAccount {
+                id: parse_id(&id)?,
+                name,
+                email: email.unwrap_or_default(),
+                role: Role::parse(&role).ok_or(AppError::Internal)?,
+                created_at,
+            })
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct MyDataRow {
+    display_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    role: String,
+    languages: String,
+    skills: String,
+    created_at: String,
+    privacy_accepted_at: Option<String>,
+}
+
+/// Everything stored about one person.
+pub async fn my_data(
+    pool: &Pool,
+    id: Uuid,
+    current_session: Option<&str>,
+) -> Result<MyData, AppError> {
+    let row: MyDataRow = sqlx::query_as(
+        "SELECT display_name, email, phone, role, languages, skills, created_at, \
+         privacy_accepted_at FROM users WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(id.to_string())
+    .fetch_one(pool)
+    .await?;
+    let districts: Vec<(String,)> = sqlx::query_as(
+        "SELECT d.name FROM user_districts ud JOIN districts d ON d.id = ud.district_id \
+         WHERE ud.user_id = $1 ORDER BY d.sort_order, d.name",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    let sessions: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT id, created_at, updated_at FROM sessions WHERE user_id = $1 ORDER BY created_at",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    Ok(MyData {
+        id,
+        name: row.display_name,
+        email: row.email,
+        phone: row.phone,
+        role: Role::parse(&row.role).ok_or(AppError::Internal)?,
+        districts: districts.into_iter().map(|(d,)| d).collect(),
+        languages: tags_from_json(&row.languages),
+        skills: tags_from_json(&row.skills),
+        created_at: row.created_at,
+        privacy_accepted_at: row.privacy_accepted_at,
+        groups: super::groups::my_groups(pool, id).await?,
+        sessions: sessions
+            .into_iter()
+            .map(|(sid, created_at, last_used_at)| SessionInfo {
+                current: Some(sid.as_str()) == current_session,
+                created_at,
+                last_used_at,
+            })
+            .collect(),
+        group_events: super::groups::events_by(pool, id).await?,
+    })
+}
+
+/// The name a closed account is shown under in records that must be kept.
+pub fn pseudonym(id: Uuid) -> String {
+    format!("#{}", &id.simple().to_string()[..8])
+}
+
+/// Closes an account: every way to reach or recognise the person is removed (name, e-mail,
+/// phone, password, districts, skills, languages, sessions, group memberships); the row stays,
+/// under a pseudonym, for the records the municipality must keep (a group's history, later case
+/// decisions).
+#[tracing::instrument(skip_all, fields(user = %id))]
+pub async fn close_account(pool: &Pool, id: Uuid) -> Result<(), AppError> {
+    let at = now();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE users SET display_name = $2, email = NULL, phone = NULL, password_hash = '', \
+         languages = '[]', skills = '[]', closed_at = $3 WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(id.to_string())
+    .bind(pseudonym(id))
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    for table in ["user_districts", "sessions"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let groups: Vec<(String,)> =
+        sqlx::query_as("SELECT actor_id FROM actor_members WHERE user_id = $1")
+            .bind(id.to_string())
+            .fetch_all(&mut *tx)
+            .await?;
+    for (actor,) in groups {
+        super::groups::record_event(&mut tx, &actor, Some(id), "left", "", &at).await?;
+    }
+    sqlx::query("DELETE FROM actor_members WHERE user_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// For the `create-admin` command: creates an administrator, or makes an existing account with
+/// that e-mail one (with the new password). Returns whether an account was created.
+pub async fn ensure_admin(
+    pool: &Pool,
+    name: &str,
+    email: &crate::domain::Email,
+    password_hash: &str,
+) -> Result<bool, AppError> {
+    let updated = sqlx::query(
+        "UPDATE users SET role = 'admin', password_hash = $2 \
+         WHERE lower(email) = lower($1) AND closed_at IS NULL",
+    )
+    .bind(email.as_str())
+    .bind(password_hash)
+    .execute(pool)
+    .await?;
+    if updated.rows_affected() > 0 {
+        return Ok(false);
+    }
+    create_staff(pool, name, email, Role::Admin, password_hash).await?;
+    Ok(true)
+}
