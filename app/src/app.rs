@@ -5,8 +5,13 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use leptos_use::{SameSite, UseLocalesOptions};
 
-use crate::components::{SiteFooter, SiteHeader};
+use crate::components::{provide_user, SiteFooter, SiteHeader};
 use crate::i18n::{I18nContextProvider, Locale};
+use crate::pages::account::{
+    AccountClosedPage, LogInPage, MyDataPage, PrivacyPage, ProfilePage, SignUpPage, StartPage,
+};
+use crate::pages::admin::AdminPage;
+use crate::pages::groups::{GroupPage, InvitePage, NewGroupPage, StaffGroupsPage};
 use crate::pages::{AccessibilityPage, ErrorPage, HomePage, NotFoundPage};
 
 /// The cookie that remembers the chosen language, shared by the no-JS switch on the server.
@@ -36,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_user();
 
     // Swedish is the default for everyone until they choose English: a Swedish public service
     // should not switch language because a browser happens to be set to English.
@@ -66,6 +72,18 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("/tillganglighet") view=AccessibilityPage />
                         <Route path=path!("/fel") view=ErrorPage />
+                        <Route path=path!("/integritet") view=PrivacyPage />
+                        <Route path=path!("/registrera") view=SignUpPage />
+                        <Route path=path!("/logga-in") view=LogInPage />
+                        <Route path=path!("/start") view=StartPage />
+                        <Route path=path!("/profil") view=ProfilePage />
+                        <Route path=path!("/mina-uppgifter") view=MyDataPage />
+                        <Route path=path!("/konto-avslutat") view=AccountClosedPage />
+                        <Route path=path!("/grupper/ny") view=NewGroupPage />
+                        <Route path=path!("/grupper/:id") view=GroupPage />
+                        <Route path=path!("/inbjudan/:code") view=InvitePage />
+                        <Route path=path!("/personal/grupper") view=StaffGroupsPage />
+                        <Route path=path!("/admin") view=AdminPage />
                     </Routes>
                 </main>
                 <SiteFooter />

@@ -8,5 +8,7 @@
 //!
 //! Everything the browser also runs (pages, domain rules, server functions) is in the `app`
 //! crate; this crate only wires it to the network.
+#![recursion_limit = "512"]
+
 pub mod startup;
 pub mod telemetry;

@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 
-use super::{LangSwitch, NetworkStatus};
+use super::{use_user, LangSwitch, NetworkStatus};
+use crate::api::account::LogOut;
+use crate::domain::{permissions, Me};
 use crate::i18n::*;
 
 #[component]
@@ -23,12 +26,59 @@ pub fn SiteHeader() -> impl IntoView {
                 </div>
             </div>
             <nav class="site-nav" aria-label=move || t_string!(i18n, nav.label)>
-                <ul>
-                    <li><A href="/">{t!(i18n, nav.home)}</A></li>
-                    <li><A href="/tillganglighet">{t!(i18n, nav.accessibility)}</A></li>
-                </ul>
+                <Transition fallback=|| view! { <AnonymousNav /> }>
+                    {move || Suspend::new(async move {
+                        match use_user().0.await {
+                            Ok(Some(me)) => view! { <PersonNav me /> }.into_any(),
+                            _ => view! { <AnonymousNav /> }.into_any(),
+                        }
+                    })}
+                </Transition>
             </nav>
         </header>
+    }
+}
+
+#[component]
+fn AnonymousNav() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul>
+            <li><A href="/">{t!(i18n, nav.home)}</A></li>
+            <li><A href="/registrera">{t!(i18n, nav.sign_up)}</A></li>
+            <li><A href="/logga-in">{t!(i18n, nav.sign_in)}</A></li>
+        </ul>
+    }
+}
+
+#[component]
+fn PersonNav(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
+    let user = use_user();
+    let log_out = ServerAction::<LogOut>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = log_out.value().get() {
+            user.refresh();
+            navigate("/", Default::default());
+        }
+    });
+    let staff = permissions::can_list_groups(Some(me.role));
+    let admin = permissions::can_manage_staff(Some(me.role));
+    view! {
+        <ul>
+            <li><A href="/start">{t!(i18n, nav.start)}</A></li>
+            {staff.then(|| view! { <li><A href="/personal/grupper">{t!(i18n, nav.staff_groups)}</A></li> })}
+            {admin.then(|| view! { <li><A href="/admin">{t!(i18n, nav.admin)}</A></li> })}
+            <li><A href="/mina-uppgifter">{t!(i18n, nav.my_data)}</A></li>
+            <li>
+                <ActionForm action=log_out attr:class="inline-form">
+                    <button class="link-button" type="submit" data-testid="log-out">
+                        {t!(i18n, nav.sign_out)}
+                    </button>
+                </ActionForm>
+            </li>
+        </ul>
     }
 }
 
@@ -55,7 +105,11 @@ pub fn SiteFooter() -> impl IntoView {
     view! {
         <footer class="site-footer">
             <p>{t!(i18n, footer.about)}</p>
-            <p><a href="/tillganglighet">{t!(i18n, footer.a11y_link)}</a></p>
+            <p>
+                <a href="/tillganglighet">{t!(i18n, footer.a11y_link)}</a>
+                " · "
+                <a href="/integritet">{t!(i18n, footer.privacy_link)}</a>
+            </p>
         </footer>
     }
 }

@@ -49,7 +49,7 @@ pub fn LangSwitch() -> impl IntoView {
 }
 
 /// Percent-encodes the few characters that matter in a query value of a local path.
-fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         match c {

@@ -1,8 +1,11 @@
 //! Pieces of the page shared by every route.
+pub mod form;
 mod header;
 mod lang_switch;
 mod network_status;
+pub mod user;
 
 pub use header::{SiteFooter, SiteHeader};
 pub use lang_switch::LangSwitch;
 pub use network_status::NetworkStatus;
+pub use user::{provide_user, use_user, NotAllowed, RequireUser};

@@ -3,6 +3,7 @@ pub mod account;
 pub mod contact;
 pub mod forms;
 pub mod invite;
+pub mod local_time;
 pub mod org_number;
 pub mod permissions;
 pub mod reference;

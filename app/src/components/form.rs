@@ -1,0 +1,406 @@
+//! Form pieces shared by every page: labelled fields with their messages beside them, choice
+//! lists, the summary at the top, and the translation of message keys.
+//!
+//! A form keeps what was typed in signals; the browser runs the shared `domain::forms`
+//! validation before sending, the server runs it again, and both answers land in one
+//! [`FormState`] so that messages appear beside the field whichever side found the problem.
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::domain::FieldErrors;
+use crate::error::AppError;
+use crate::i18n::*;
+use leptos_i18n::I18nContext;
+
+/// A translated text as a signal, re-read when the language changes.
+#[macro_export]
+macro_rules! text {
+    ($i18n:ident, $($key:tt)+) => {
+        ::leptos::prelude::Signal::derive(move || $crate::i18n::t_string!($i18n, $($key)+).to_string())
+    };
+}
+
+/// The messages a form shows: per field, and one for the whole form.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub fields: RwSignal<BTreeMap<String, Vec<String>>>,
+    pub general: RwSignal<Option<AppError>>,
+}
+
+impl Default for FormState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FormState {
+    pub fn new() -> Self {
+        Self {
+            fields: RwSignal::new(BTreeMap::new()),
+            general: RwSignal::new(None),
+        }
+    }
+
+    /// The browser's own check: shows its messages and says whether to send.
+    pub fn check<T>(&self, result: Result<T, FieldErrors>) -> Option<T> {
+        match result {
+            Ok(value) => {
+                self.clear();
+                Some(value)
+            }
+            Err(errors) => {
+                self.fields.set(errors.0.clone());
+                self.general.set(Some(AppError::Validation(errors.0)));
+                focus_first_error();
+                None
+            }
+        }
+    }
+
+    /// The server's answer: field messages beside the fields, the rest at the top.
+    pub fn show(&self, err: AppError) {
+        match &err {
+            AppError::Validation(fields) => self.fields.set(fields.clone()),
+            _ => self.fields.set(BTreeMap::new()),
+        }
+        self.general.set(Some(err));
+        focus_first_error();
+    }
+
+    pub fn clear(&self) {
+        self.fields.set(BTreeMap::new());
+        self.general.set(None);
+    }
+
+    fn field(&self, name: &str) -> Vec<String> {
+        self.fields
+            .with(|f| f.get(name).cloned().unwrap_or_default())
+    }
+}
+
+/// Moves focus to the first field with a message (or the summary), as a screen reader user
+/// would otherwise not know where to go.
+fn focus_first_error() {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        let target = document()
+            .query_selector("[aria-invalid=\"true\"], .form-summary")
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = target {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// The translated message for a key from `domain::forms` or the server.
+pub fn message(i18n: I18nContext<Locale>, key: &str) -> String {
+    let text: &str = match key {
+        "required" => t_string!(i18n, errors.required),
+        "too_long" => t_string!(i18n, errors.too_long),
+        "tag_too_long" => t_string!(i18n, errors.tag_too_long),
+        "too_many" => t_string!(i18n, errors.too_many),
+        "choose_one" => t_string!(i18n, errors.choose_one),
+        "unknown_choice" => t_string!(i18n, errors.unknown_choice),
+        "password_too_short" => t_string!(i18n, errors.password_too_short),
+        "privacy_required" => t_string!(i18n, errors.privacy_required),
+        "contact_taken" => t_string!(i18n, errors.contact_taken),
+        "email_or_phone_required" => t_string!(i18n, errors.email_or_phone_required),
+        "credentials" => t_string!(i18n, errors.credentials),
+        "password_wrong" => t_string!(i18n, errors.password_wrong),
+        "invite_invalid" => t_string!(i18n, errors.invite_invalid),
+        "org_number_taken" => t_string!(i18n, errors.org_number_taken),
+        "malformed" => t_string!(i18n, errors.malformed),
+        "email_empty" => t_string!(i18n, errors.email_empty),
+        "email_missing_at" => t_string!(i18n, errors.email_missing_at),
+        "email_invalid_local_part" => t_string!(i18n, errors.email_invalid_local_part),
+        "email_invalid_domain" => t_string!(i18n, errors.email_invalid_domain),
+        "email_too_long" => t_string!(i18n, errors.email_too_long),
+        "phone_empty" => t_string!(i18n, errors.phone_empty),
+        "phone_invalid_characters" => t_string!(i18n, errors.phone_invalid_characters),
+        "phone_missing_prefix" => t_string!(i18n, errors.phone_missing_prefix),
+        "phone_too_short" => t_string!(i18n, errors.phone_too_short),
+        "phone_too_long" => t_string!(i18n, errors.phone_too_long),
+        "org_number_empty" => t_string!(i18n, errors.org_number_empty),
+        "org_number_invalid_characters" => t_string!(i18n, errors.org_number_invalid_characters),
+        "org_number_wrong_length" => t_string!(i18n, errors.org_number_wrong_length),
+        "org_number_wrong_prefix" => t_string!(i18n, errors.org_number_wrong_prefix),
+        "org_number_personnummer" => t_string!(i18n, errors.org_number_personnummer),
+        "org_number_not_an_organisation" => {
+            t_string!(i18n, errors.org_number_not_an_organisation)
+        }
+        "org_number_check_digit" => t_string!(i18n, errors.org_number_check_digit),
+        "last_contact" => t_string!(i18n, errors.last_contact),
+        _ => t_string!(i18n, errors.internal),
+    };
+    text.to_owned()
+}
+
+/// The message for an error as a whole (the summary at the top of a form).
+pub fn summary(i18n: I18nContext<Locale>, err: &AppError) -> String {
+    match err {
+        AppError::Validation(fields) => {
+            // A message about the whole form (wrong credentials, unreadable request) is the summary.
+            match fields.get("form").or_else(|| fields.get("request")) {
+                Some(keys) => keys
+                    .iter()
+                    .map(|k| message(i18n, k))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None => t_string!(i18n, common.fix_errors).to_owned(),
+            }
+        }
+        AppError::NotFound => t_string!(i18n, errors.not_found).to_owned(),
+        AppError::Unauthorized => t_string!(i18n, errors.unauthorized).to_owned(),
+        AppError::Forbidden => t_string!(i18n, errors.forbidden).to_owned(),
+        AppError::Conflict(key) if key == "last_contact" => message(i18n, key),
+        AppError::Conflict(_) => t_string!(i18n, errors.conflict).to_owned(),
+        AppError::TooManyRequests { retry_after_secs } => {
+            let minutes = retry_after_secs.div_ceil(60).max(1);
+            format!("{} {minutes} min.", t_string!(i18n, errors.throttled))
+        }
+        AppError::Internal => t_string!(i18n, errors.internal).to_owned(),
+        AppError::Network => t_string!(i18n, errors.network).to_owned(),
+    }
+}
+
+/// The message box at the top of a form; announced when it appears.
+#[component]
+pub fn FormSummary(form: FormState) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        form.general.get().map(|err| {
+            view! {
+                <div class="notice notice--error form-summary" role="alert" tabindex="-1">
+                    {summary(i18n, &err)}
+                </div>
+            }
+        })
+    }
+}
+
+/// The messages for one field, under it, tied to it with `aria-describedby`.
+#[component]
+fn FieldMessages(form: FormState, name: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("{name}-error");
+    move || {
+        let keys = form.field(name);
+        (!keys.is_empty()).then(|| {
+            view! {
+                <p class="field__error" id=id.clone()>
+                    {keys.iter().map(|k| message(i18n, k)).collect::<Vec<_>>().join(" ")}
+                </p>
+            }
+        })
+    }
+}
+
+fn described_by(form: FormState, name: &'static str, hint: bool) -> impl Fn() -> Option<String> {
+    move || {
+        let mut ids = Vec::new();
+        if hint {
+            ids.push(format!("{name}-hint"));
+        }
+        if !form.field(name).is_empty() {
+            ids.push(format!("{name}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// A labelled text input (or text area) with its hint and messages.
+#[component]
+pub fn TextField(
+    form: FormState,
+    /// The field's name in the form (and in the server's messages); also its id.
+    name: &'static str,
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<String>,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let has_hint = hint.is_some();
+    let invalid = move || (!form.field(name).is_empty()).then_some("true");
+    let input = if multiline {
+        view! {
+            <textarea
+                id=name
+                name=name
+                rows="4"
+                required=required
+                aria-invalid=invalid
+                aria-describedby=described_by(form, name, has_hint)
+                bind:value=value
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=name
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                inputmode=inputmode
+                required=required
+                aria-invalid=invalid
+                aria-describedby=described_by(form, name, has_hint)
+                bind:value=value
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=name>
+                {label} {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
+            </label>
+            {hint.map(|hint| view! { <p class="field__hint" id=format!("{name}-hint")>{hint}</p> })}
+            {input}
+            <FieldMessages form name />
+        </div>
+    }
+}
+
+/// Check boxes for choosing several (districts, priority areas), in a fieldset.
+#[component]
+pub fn ChoiceList(
+    form: FormState,
+    name: &'static str,
+    #[prop(into)] legend: Signal<String>,
+    /// (id, label) in display order.
+    #[prop(into)]
+    options: Signal<Vec<(Uuid, String)>>,
+    selected: RwSignal<Vec<Uuid>>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let toggle = move |id: Uuid, on: bool| {
+        selected.update(|s| {
+            s.retain(|x| *x != id);
+            if on {
+                s.push(id);
+            }
+        })
+    };
+    view! {
+        <fieldset
+            class="field choices"
+            id=name
+            aria-invalid=move || (!form.field(name).is_empty()).then_some("true")
+            aria-describedby=described_by(form, name, false)
+            tabindex="-1"
+        >
+            <legend>
+                {legend} {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
+            </legend>
+            <ul class="choices__list">
+                {move || options.get().into_iter().map(|(id, label)| {
+                    let input_id = format!("{name}-{id}");
+                    view! {
+                        <li>
+                            <input
+                                type="checkbox"
+                                id=input_id.clone()
+                                name=name
+                                value=id.to_string()
+                                prop:checked=move || selected.with(|s| s.contains(&id))
+                                on:change=move |ev| toggle(id, event_target_checked(&ev))
+                            />
+                            <label for=input_id>{label}</label>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <FieldMessages form name />
+        </fieldset>
+    }
+}
+
+/// Radio buttons for choosing one.
+#[component]
+pub fn RadioList(
+    form: FormState,
+    name: &'static str,
+    #[prop(into)] legend: Signal<String>,
+    /// (value, label) in display order.
+    options: Vec<(&'static str, Signal<String>)>,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <fieldset
+            class="field choices"
+            id=name
+            aria-invalid=move || (!form.field(name).is_empty()).then_some("true")
+            aria-describedby=described_by(form, name, false)
+            tabindex="-1"
+        >
+            <legend>{legend} <span class="field__required" aria-hidden="true">" *"</span></legend>
+            <ul class="choices__list">
+                {options.into_iter().map(|(option, label)| {
+                    let input_id = format!("{name}-{option}");
+                    view! {
+                        <li>
+                            <input
+                                type="radio"
+                                id=input_id.clone()
+                                name=name
+                                value=option
+                                prop:checked=move || value.with(|v| v == option)
+                                on:change=move |_| value.set(option.to_owned())
+                            />
+                            <label for=input_id>{label}</label>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <FieldMessages form name />
+        </fieldset>
+    }
+}
+
+/// A single check box (accepting the privacy notice) with its message.
+#[component]
+pub fn CheckField(
+    form: FormState,
+    name: &'static str,
+    #[prop(into)] label: Signal<String>,
+    checked: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="field field--check">
+            <input
+                type="checkbox"
+                id=name
+                name=name
+                aria-invalid=move || (!form.field(name).is_empty()).then_some("true")
+                aria-describedby=described_by(form, name, false)
+                bind:checked=checked
+            />
+            <label for=name>{label} <span class="field__required" aria-hidden="true">" *"</span></label>
+            <FieldMessages form name />
+        </div>
+    }
+}
+
+/// The submit button; says it is working while the request is out.
+#[component]
+pub fn Submit(
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] pending: Signal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button class="button" type="submit" aria-disabled=move || pending.get().then_some("true")>
+            {move || if pending.get() { t_string!(i18n, common.saving).to_owned() } else { label.get() }}
+        </button>
+    }
+}

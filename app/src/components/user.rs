@@ -1,0 +1,84 @@
+//! Who is signed in, for every view: one resource per page load, refreshed after signing in
+//! or out. Pages that need a person wrap themselves in [`RequireUser`].
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use crate::api::account::current_user;
+use crate::domain::Me;
+use crate::error::AppError;
+use crate::i18n::*;
+
+#[derive(Clone, Copy)]
+pub struct UserContext(pub Resource<Result<Option<Me>, AppError>>);
+
+impl UserContext {
+    /// Reads the signed-in person again (after signing in, out, or closing the account).
+    pub fn refresh(&self) {
+        self.0.refetch();
+    }
+}
+
+/// Provided once by the app shell.
+pub fn provide_user() {
+    provide_context(UserContext(Resource::new(|| (), |_| current_user())));
+}
+
+pub fn use_user() -> UserContext {
+    expect_context::<UserContext>()
+}
+
+/// Renders `children` with the signed-in person; otherwise a way to sign in that comes back here.
+#[component]
+pub fn RequireUser<F, V>(children: F) -> impl IntoView
+where
+    F: Fn(Me) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let i18n = use_i18n();
+    let user = use_user();
+    let location = use_location();
+    let children = Arc::new(children);
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match user.0.await {
+                        Ok(Some(me)) => children(me).into_any(),
+                        Ok(None) => {
+                            let back = location.pathname.get_untracked();
+                            view! {
+                                <section class="message-page">
+                                    <p>{t!(i18n, common.sign_in_needed)}</p>
+                                    <p class="actions">
+                                        <a class="button" href=format!("/logga-in?tillbaka={}", super::lang_switch::encode_path(&back))>{t!(i18n, nav.sign_in)}</a>
+                                        <a href="/registrera">{t!(i18n, nav.sign_up)}</a>
+                                    </p>
+                                </section>
+                            }
+                            .into_any()
+                        }
+                        Err(err) => view! {
+                            <p class="notice notice--error" role="alert">{crate::components::form::summary(i18n, &err)}</p>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Shown instead of a page that the person's role does not open.
+#[component]
+pub fn NotAllowed() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="message-page">
+            <p>{t!(i18n, common.not_allowed)}</p>
+            <p><a href="/start">{t!(i18n, common.back_to_start)}</a></p>
+        </section>
+    }
+}

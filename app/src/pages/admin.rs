@@ -1,0 +1,109 @@
+//! Administration: staff accounts.
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::admin::{list_staff, CreateStaff};
+use crate::components::form::{summary, FormState, FormSummary, RadioList, Submit, TextField};
+use crate::components::{NotAllowed, RequireUser};
+use crate::domain::account::NewStaffAccount;
+use crate::domain::forms::StaffInput;
+use crate::domain::{local_time, permissions, Me};
+use crate::i18n::*;
+use crate::text;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, admin.title).to_owned() />
+        <h1>{t!(i18n, admin.heading)}</h1>
+        <RequireUser children=|me: Me| {
+            if permissions::can_manage_staff(Some(me.role)) {
+                view! { <StaffAdmin /> }.into_any()
+            } else {
+                view! { <NotAllowed /> }.into_any()
+            }
+        } />
+    }
+}
+
+#[component]
+fn StaffAdmin() -> impl IntoView {
+    let i18n = use_i18n();
+    let form = FormState::new();
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new("staff".to_owned());
+    let action = ServerAction::<CreateStaff>::new();
+    let created = RwSignal::new(None::<NewStaffAccount>);
+    let staff = Resource::new(move || action.version().get(), |_| list_staff());
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(account)) => {
+            form.clear();
+            name.set(String::new());
+            email.set(String::new());
+            created.set(Some(account));
+        }
+        Some(Err(err)) => form.show(err),
+        None => {}
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        created.set(None);
+        let input = StaffInput {
+            name: name.get(),
+            email: email.get(),
+            role: role.get(),
+        };
+        if form.check(input.validate()).is_some() {
+            action.dispatch(CreateStaff { form: input });
+        }
+    };
+    let roles = vec![
+        ("staff", text!(i18n, roles.staff)),
+        ("admin", text!(i18n, roles.admin)),
+    ];
+    view! {
+        <section class="card" aria-labelledby="new-staff-heading">
+            <h2 id="new-staff-heading">{t!(i18n, admin.new_heading)}</h2>
+            <form on:submit=on_submit novalidate data-testid="staff-form">
+                <FormSummary form />
+                <TextField form name="name" label=text!(i18n, admin.name) value=name required=true />
+                <TextField form name="email" label=text!(i18n, admin.email) value=email input_type="email" autocomplete="off" required=true />
+                <RadioList form name="role" legend=text!(i18n, admin.role) options=roles value=role />
+                <Submit label=text!(i18n, admin.submit) pending=action.pending() />
+            </form>
+            <div role="status">
+                {move || created.get().map(|c| {
+                    let who = c.account.name.clone();
+                    view! {
+                        <p class="notice notice--ok">{t!(i18n, admin.created, name = move || who.clone())}</p>
+                        <p class="code" data-testid="temporary-password">{c.temporary_password.clone()}</p>
+                    }
+                })}
+            </div>
+        </section>
+        <h2>{t!(i18n, admin.list_heading)}</h2>
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match staff.await {
+                    Ok(list) => view! {
+                        <ul class="member-list" data-testid="staff-list">
+                            {list.into_iter().map(|s| view! {
+                                <li>
+                                    {s.name.clone()} <span class="muted">" · " {s.email.clone()} " · "
+                                    {move || match s.role {
+                                        crate::domain::Role::Admin => t_string!(i18n, roles.admin),
+                                        _ => t_string!(i18n, roles.staff),
+                                    }} " · " {local_time::date(&s.created_at)}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(err) => view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

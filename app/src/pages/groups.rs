@@ -1,0 +1,490 @@
+//! Groups: register one, its page (invite, become formal, verify, leave), joining by
+//! invitation, and staff's list of every group.
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+use super::account::{
+    kind_name, member_role_name, reference_resource, JoinWithCode, RefList, ReferenceChoices,
+};
+use crate::api::groups::{
+    group, list_groups, ConvertGroup, CreateInvite, RegisterGroup, RemoveMember, VerifyGroup,
+};
+use crate::components::form::{summary, FormState, FormSummary, RadioList, Submit, TextField};
+use crate::components::{NotAllowed, RequireUser};
+use crate::domain::account::{GroupView, Invitation};
+use crate::domain::forms::{validate_note, ConvertInput, GroupInput};
+use crate::domain::permissions::{self, Viewer};
+use crate::domain::{local_time, ActorKind, Me, MemberRole};
+use crate::i18n::*;
+use crate::text;
+use leptos_i18n::I18nContext;
+
+/// The name of a step in a group's history.
+pub(crate) fn event_name(i18n: I18nContext<Locale>, kind: &str) -> &'static str {
+    match kind {
+        "registered" => t_string!(i18n, events.registered),
+        "converted" => t_string!(i18n, events.converted),
+        "verified" => t_string!(i18n, events.verified),
+        "joined" => t_string!(i18n, events.joined),
+        _ => t_string!(i18n, events.left),
+    }
+}
+
+fn kind_options(
+    i18n: I18nContext<Locale>,
+    formal_only: bool,
+) -> Vec<(&'static str, Signal<String>)> {
+    ActorKind::ALL
+        .into_iter()
+        .filter(|k| !formal_only || k.is_formal())
+        .map(|k| {
+            let label = Signal::derive(move || {
+                match k {
+                    ActorKind::Informal => t_string!(i18n, kinds.informal),
+                    ActorKind::Association => t_string!(i18n, kinds.association),
+                    ActorKind::Foundation => t_string!(i18n, kinds.foundation),
+                    ActorKind::FaithCommunity => t_string!(i18n, kinds.faith_community),
+                    ActorKind::OtherFormal => t_string!(i18n, kinds.other_formal),
+                }
+                .to_owned()
+            });
+            (k.as_str(), label)
+        })
+        .collect()
+}
+
+#[component]
+pub fn NewGroupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, group_form.title).to_owned() />
+        <RequireUser children=|_me: Me| view! { <NewGroupForm /> } />
+    }
+}
+
+#[component]
+fn NewGroupForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let reference = reference_resource();
+    let form = FormState::new();
+    let kind = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let org_number = RwSignal::new(String::new());
+    let districts = RwSignal::new(Vec::<Uuid>::new());
+    let areas = RwSignal::new(Vec::<Uuid>::new());
+    let action = ServerAction::<RegisterGroup>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(id)) => navigate(&format!("/grupper/{id}"), Default::default()),
+        Some(Err(err)) => form.show(err),
+        None => {}
+    });
+    let formal = move || kind.with(|k| ActorKind::parse(k).is_some_and(ActorKind::is_formal));
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let input = GroupInput {
+            kind: kind.get(),
+            name: name.get(),
+            description: description.get(),
+            org_number: org_number.get(),
+            districts: districts.get(),
+            priority_areas: areas.get(),
+        };
+        if form.check(input.validate()).is_some() {
+            action.dispatch(RegisterGroup { form: input });
+        }
+    };
+    view! {
+        <section class="form-page">
+            <h1>{t!(i18n, group_form.heading)}</h1>
+            <p class="lead">{t!(i18n, group_form.lead)}</p>
+            <p class="muted">{t!(i18n, common.required_hint)}</p>
+            <form on:submit=on_submit novalidate data-testid="group-form">
+                <FormSummary form />
+                <RadioList form name="kind" legend=text!(i18n, group_form.kind) options=kind_options(i18n, false) value=kind />
+                <TextField form name="name" label=text!(i18n, group_form.name) value=name required=true />
+                <TextField form name="description" label=text!(i18n, group_form.description) value=description
+                    multiline=true required=true />
+                <div hidden=move || !formal()>
+                    <TextField form name="org_number" label=text!(i18n, group_form.org_number)
+                        hint=text!(i18n, group_form.org_number_hint) value=org_number inputmode="numeric" required=true />
+                </div>
+                <ReferenceChoices reference list=RefList::Districts form name="districts"
+                    legend=text!(i18n, group_form.districts) selected=districts required=true />
+                <ReferenceChoices reference list=RefList::PriorityAreas form name="priority_areas"
+                    legend=text!(i18n, group_form.areas) selected=areas />
+                <section class="card" aria-labelledby="contacts-heading">
+                    <h2 id="contacts-heading">{t!(i18n, group_form.contacts_heading)}</h2>
+                    <p>{t!(i18n, group_form.contacts_body)}</p>
+                </section>
+                <Submit label=text!(i18n, group_form.submit) pending=action.pending() />
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn GroupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|raw| raw.parse::<Uuid>().ok())
+    };
+    // Bumped after every change on the page, so the group is read again.
+    let version = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || (id(), version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => group(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    let user = crate::components::use_user();
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                let me = user.0.await.ok().flatten();
+                match data.await {
+                    Ok(g) => view! { <Group group=g me version /> }.into_any(),
+                    Err(crate::error::AppError::NotFound) => view! { <crate::pages::NotFoundPage /> }.into_any(),
+                    Err(err) => view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Group(group: GroupView, me: Option<Me>, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let viewer = Viewer {
+        role: me.as_ref().map(|m| m.role),
+        membership: group.my_role,
+    };
+    let GroupView {
+        id,
+        name,
+        kind,
+        org_number,
+        description,
+        districts,
+        priority_areas,
+        verified,
+        contact_count,
+        members,
+        history,
+        ..
+    } = group;
+    let title = name.clone();
+    let manage = permissions::can_manage_group(viewer);
+    let verify = permissions::can_verify_groups(viewer.role) && verified.is_none();
+    view! {
+        <Title text=title />
+        <article class="group" data-testid="group-page">
+            <h1>{name}</h1>
+            <p class="muted">{move || kind_name(i18n, kind)}</p>
+            {verified.map(|v| {
+                let date = local_time::date(&v.at);
+                view! {
+                    <p class="badge badge--verified" data-testid="verified-badge">{t!(i18n, group.verified)}</p>
+                    <p class="muted">{t!(i18n, group.verified_detail, date = move || date.clone(), by = move || v.by.clone(), note = move || v.note.clone())}</p>
+                }
+            })}
+            <p class="group__description">{description}</p>
+            <dl class="facts">
+                {org_number.map(|n| view! { <dt>{t!(i18n, group.org_number)}</dt><dd>{n}</dd> })}
+                <dt>{t!(i18n, group.districts)}</dt><dd>{districts.join(", ")}</dd>
+                {(!priority_areas.is_empty()).then(|| view! {
+                    <dt>{t!(i18n, group.areas)}</dt>
+                    <dd>{move || priority_areas.iter().map(|a| a.get(i18n.get_locale()).to_owned()).collect::<Vec<_>>().join(", ")}</dd>
+                })}
+            </dl>
+            {members.map(|members| view! {
+                <Members group=id members me=me.clone() viewer contact_count version />
+            })}
+            {manage.then(|| view! { <Invite group=id /> })}
+            {(manage && kind == ActorKind::Informal).then(|| view! { <Convert group=id version /> })}
+            {verify.then(|| view! { <Verify group=id version /> })}
+            {history.map(|events| view! {
+                <section aria-labelledby="history-heading">
+                    <h2 id="history-heading">{t!(i18n, group.history_heading)}</h2>
+                    <ol class="history">
+                        {events.into_iter().map(|e| view! {
+                            <li>
+                                <time>{local_time::date_time(&e.at)}</time> " – " {move || event_name(i18n, &e.kind)}
+                                {e.by.map(|by| view! { " (" {by} ")" })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </section>
+            })}
+        </article>
+    }
+}
+
+#[component]
+fn Members(
+    group: Uuid,
+    members: Vec<crate::domain::account::GroupMember>,
+    me: Option<Me>,
+    viewer: Viewer,
+    contact_count: usize,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = FormState::new();
+    let action = ServerAction::<RemoveMember>::new();
+    let navigate = use_navigate();
+    let my_id = me.map(|m| m.id);
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(())) => {
+            if action
+                .input()
+                .get()
+                .map(|i| Some(i.user) == my_id)
+                .unwrap_or(false)
+            {
+                navigate("/start", Default::default());
+            } else {
+                version.update(|v| *v += 1);
+            }
+        }
+        Some(Err(err)) => form.show(err),
+        None => {}
+    });
+    view! {
+        <section aria-labelledby="members-heading">
+            <h2 id="members-heading">{t!(i18n, group.members_heading)}</h2>
+            {match contact_count {
+                0 => Some(view! { <p class="notice">{t!(i18n, group.no_contact)}</p> }.into_any()),
+                1 if viewer.membership == Some(MemberRole::Contact) => {
+                    Some(view! { <p class="notice" data-testid="one-contact">{t!(i18n, group.one_contact)}</p> }.into_any())
+                }
+                _ => None,
+            }}
+            <FormSummary form />
+            <ul class="member-list" data-testid="members">
+                {members.into_iter().map(|m| {
+                    let is_self = Some(m.user_id) == my_id;
+                    let can_remove = permissions::can_remove_member(viewer, is_self, m.role, contact_count);
+                    let user = m.user_id;
+                    let name = m.name.clone();
+                    view! {
+                        <li>
+                            {m.name.clone()} <span class="muted">" · " {move || member_role_name(i18n, m.role)}</span>
+                            {can_remove.then(|| view! {
+                                <button class="link-button" type="button"
+                                    on:click=move |_| { action.dispatch(RemoveMember { group, user }); }>
+                                    {if is_self {
+                                        t!(i18n, group.leave).into_any()
+                                    } else {
+                                        t!(i18n, group.remove, name = move || name.clone()).into_any()
+                                    }}
+                                </button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The full address of a path on this site, to share.
+fn absolute(path: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    if let Ok(origin) = window().location().origin() {
+        return format!("{origin}{path}");
+    }
+    path.to_owned()
+}
+
+#[component]
+fn Invite(group: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = FormState::new();
+    let action = ServerAction::<CreateInvite>::new();
+    let result = RwSignal::new(None::<Invitation>);
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(invitation)) => {
+            form.clear();
+            result.set(Some(invitation));
+        }
+        Some(Err(err)) => form.show(err),
+        None => {}
+    });
+    let invite = move |role: MemberRole| {
+        action.dispatch(CreateInvite {
+            group,
+            role: role.as_str().to_owned(),
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="invite-heading">
+            <h2 id="invite-heading">{t!(i18n, group.invite_heading)}</h2>
+            <FormSummary form />
+            <p class="actions">
+                <button class="button" type="button" on:click=move |_| invite(MemberRole::Member)>{t!(i18n, group.invite_member)}</button>
+                <button class="button button--secondary" type="button" on:click=move |_| invite(MemberRole::Contact)>{t!(i18n, group.invite_contact)}</button>
+            </p>
+            <div role="status">
+                {move || result.get().map(|inv| {
+                    let code_in_link = inv.code.replace('-', "");
+                    let link = absolute(&format!("/inbjudan/{code_in_link}"));
+                    let date = local_time::date(&inv.expires_at);
+                    view! {
+                        <p>{t!(i18n, group.invite_result, date = move || date.clone())}</p>
+                        {(inv.role == MemberRole::Contact).then(|| view! { <p>{t!(i18n, group.invite_single)}</p> })}
+                        <dl class="facts">
+                            <dt>{t!(i18n, group.invite_code)}</dt><dd class="code" data-testid="invite-code">{inv.code.clone()}</dd>
+                            <dt>{t!(i18n, group.invite_link)}</dt><dd><a href=link.clone() data-testid="invite-link">{link.clone()}</a></dd>
+                        </dl>
+                    }
+                })}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Convert(group: Uuid, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = FormState::new();
+    let kind = RwSignal::new(String::new());
+    let number = RwSignal::new(String::new());
+    let action = ServerAction::<ConvertGroup>::new();
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(())) => version.update(|v| *v += 1),
+        Some(Err(err)) => form.show(err),
+        None => {}
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let input = ConvertInput {
+            kind: kind.get(),
+            org_number: number.get(),
+        };
+        if form.check(input.validate()).is_some() {
+            action.dispatch(ConvertGroup { group, form: input });
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="convert-heading">
+            <h2 id="convert-heading">{t!(i18n, group.convert_heading)}</h2>
+            <p>{t!(i18n, group.convert_body)}</p>
+            <form on:submit=on_submit novalidate>
+                <FormSummary form />
+                <RadioList form name="kind" legend=text!(i18n, group_form.kind) options=kind_options(i18n, true) value=kind />
+                <TextField form name="org_number" label=text!(i18n, group_form.org_number)
+                    hint=text!(i18n, group_form.org_number_hint) value=number inputmode="numeric" required=true />
+                <Submit label=text!(i18n, group.convert_submit) pending=action.pending() />
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn Verify(group: Uuid, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = FormState::new();
+    let note = RwSignal::new(String::new());
+    let action = ServerAction::<VerifyGroup>::new();
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(())) => version.update(|v| *v += 1),
+        Some(Err(err)) => form.show(err),
+        None => {}
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let text = note.get();
+        if form.check(validate_note(&text)).is_some() {
+            action.dispatch(VerifyGroup { group, note: text });
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="verify-heading">
+            <h2 id="verify-heading">{t!(i18n, group.verify_heading)}</h2>
+            <form on:submit=on_submit novalidate>
+                <FormSummary form />
+                <TextField form name="note" label=text!(i18n, group.verify_note) hint=text!(i18n, group.verify_note_hint)
+                    value=note multiline=true required=true />
+                <Submit label=text!(i18n, group.verify_submit) pending=action.pending() />
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn InvitePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let code = params.read_untracked().get("code").unwrap_or_default();
+    let shown = crate::domain::invite::InviteCode::parse(&code)
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| code.clone());
+    view! {
+        <Title text=move || t_string!(i18n, invite.title).to_owned() />
+        <section class="form-page">
+            <h1>{t!(i18n, invite.heading)}</h1>
+            <p>{t!(i18n, invite.body, code = move || shown.clone())}</p>
+            <RequireUser children=move |_me: Me| view! { <JoinWithCode code=code.clone() /> } />
+        </section>
+    }
+}
+
+#[component]
+pub fn StaffGroupsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, staff_groups.title).to_owned() />
+        <h1>{t!(i18n, staff_groups.heading)}</h1>
+        <RequireUser children=|me: Me| {
+            if permissions::can_list_groups(Some(me.role)) {
+                view! { <StaffGroups /> }.into_any()
+            } else {
+                view! { <NotAllowed /> }.into_any()
+            }
+        } />
+    }
+}
+
+#[component]
+fn StaffGroups() -> impl IntoView {
+    let i18n = use_i18n();
+    let groups = Resource::new(|| (), |_| list_groups());
+    view! {
+        <p class="lead">{t!(i18n, staff_groups.lead)}</p>
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match groups.await {
+                    Ok(list) => view! {
+                        <ul class="group-list" data-testid="all-groups">
+                            {list.into_iter().map(|g| view! {
+                                <li>
+                                    <a href=format!("/grupper/{}", g.id)>{g.name.clone()}</a>
+                                    <span class="muted">" · " {move || kind_name(i18n, g.kind)} " · "
+                                        {t!(i18n, staff_groups.contacts, count = move || g.contact_count)}</span>
+                                    {if g.verified {
+                                        view! { <span class="badge">{t!(i18n, group.verified)}</span> }.into_any()
+                                    } else {
+                                        view! { <span class="badge badge--todo">{t!(i18n, staff_groups.unverified)}</span> }.into_any()
+                                    }}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(err) => view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
