@@ -117,7 +117,7 @@ pub fn SignUpPage() -> impl IntoView {
             <h1>{t!(i18n, sign_up.heading)}</h1>
             <p class="lead">{t!(i18n, sign_up.lead)}</p>
             <p class="muted">{t!(i18n, common.required_hint)}</p>
-            <form on:submit=on_submit novalidate data-testid="sign-up-form">
+            <form method="post" on:submit=on_submit novalidate data-testid="sign-up-form">
                 <FormSummary form />
                 <TextField form name="name" label=text!(i18n, sign_up.name) hint=text!(i18n, sign_up.name_hint)
                     value=name autocomplete="nickname" required=true />
@@ -178,7 +178,7 @@ pub fn LogInPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, log_in.title).to_owned() />
         <section class="form-page">
             <h1>{t!(i18n, log_in.heading)}</h1>
-            <form on:submit=on_submit novalidate data-testid="log-in-form">
+            <form method="post" on:submit=on_submit novalidate data-testid="log-in-form">
                 <FormSummary form />
                 <TextField form name="contact" label=text!(i18n, log_in.contact) value=contact autocomplete="username" required=true />
                 <TextField form name="password" label=text!(i18n, log_in.password) value=password
@@ -302,7 +302,7 @@ pub(crate) fn JoinWithCode(#[prop(optional)] code: Option<String>) -> impl IntoV
     view! {
         <section class="card" aria-labelledby="code-heading">
             <h2 id="code-heading">{t!(i18n, start.code_heading)}</h2>
-            <form on:submit=on_submit novalidate>
+            <form method="post" on:submit=on_submit novalidate>
                 <FormSummary form />
                 <TextField form name="code" label=text!(i18n, start.code_label) value=value autocomplete="off" />
                 <Submit label=text!(i18n, start.code_submit) pending=action.pending() />
@@ -374,7 +374,7 @@ fn ProfileForm(profile: Profile) -> impl IntoView {
         }
     };
     view! {
-        <form on:submit=on_submit novalidate data-testid="profile-form">
+        <form method="post" on:submit=on_submit novalidate data-testid="profile-form">
             <FormSummary form />
             <p role="status" class="notice notice--ok" hidden=move || !saved.get()>{t!(i18n, common.saved)}</p>
             <TextField form name="name" label=text!(i18n, sign_up.name) value=name autocomplete="nickname" required=true />
@@ -422,7 +422,7 @@ fn PasswordForm() -> impl IntoView {
     view! {
         <section aria-labelledby="password-heading">
             <h2 id="password-heading">{t!(i18n, profile.password_heading)}</h2>
-            <form on:submit=on_submit novalidate>
+            <form method="post" on:submit=on_submit novalidate>
                 <FormSummary form />
                 <p role="status" class="notice notice--ok" hidden=move || !done.get()>{t!(i18n, profile.password_changed)}</p>
                 <TextField form name="current" label=text!(i18n, profile.current_password) value=current
@@ -568,7 +568,7 @@ fn CloseAccount() -> impl IntoView {
         <section class="danger-zone" aria-labelledby="close-heading">
             <h2 id="close-heading">{t!(i18n, my_data.close_heading)}</h2>
             <p>{t!(i18n, my_data.close_body)}</p>
-            <form on:submit=on_submit novalidate data-testid="close-account-form">
+            <form method="post" on:submit=on_submit novalidate data-testid="close-account-form">
                 <FormSummary form />
                 <TextField form name="password" label=text!(i18n, my_data.close_password) value=password
                     input_type="password" autocomplete="current-password" required=true />

@@ -67,7 +67,7 @@ fn StaffAdmin() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="new-staff-heading">
             <h2 id="new-staff-heading">{t!(i18n, admin.new_heading)}</h2>
-            <form on:submit=on_submit novalidate data-testid="staff-form">
+            <form method="post" on:submit=on_submit novalidate data-testid="staff-form">
                 <FormSummary form />
                 <TextField form name="name" label=text!(i18n, admin.name) value=name required=true />
                 <TextField form name="email" label=text!(i18n, admin.email) value=email input_type="email" autocomplete="off" required=true />

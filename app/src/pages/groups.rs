@@ -103,7 +103,7 @@ fn NewGroupForm() -> impl IntoView {
             <h1>{t!(i18n, group_form.heading)}</h1>
             <p class="lead">{t!(i18n, group_form.lead)}</p>
             <p class="muted">{t!(i18n, common.required_hint)}</p>
-            <form on:submit=on_submit novalidate data-testid="group-form">
+            <form method="post" on:submit=on_submit novalidate data-testid="group-form">
                 <FormSummary form />
                 <RadioList form name="kind" legend=text!(i18n, group_form.kind) options=kind_options(i18n, false) value=kind />
                 <TextField form name="name" label=text!(i18n, group_form.name) value=name required=true />
@@ -381,7 +381,7 @@ fn Convert(group: Uuid, version: RwSignal<u32>) -> impl IntoView {
         <section class="card" aria-labelledby="convert-heading">
             <h2 id="convert-heading">{t!(i18n, group.convert_heading)}</h2>
             <p>{t!(i18n, group.convert_body)}</p>
-            <form on:submit=on_submit novalidate>
+            <form method="post" on:submit=on_submit novalidate>
                 <FormSummary form />
                 <RadioList form name="kind" legend=text!(i18n, group_form.kind) options=kind_options(i18n, true) value=kind />
                 <TextField form name="org_number" label=text!(i18n, group_form.org_number)
@@ -413,7 +413,7 @@ fn Verify(group: Uuid, version: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="verify-heading">
             <h2 id="verify-heading">{t!(i18n, group.verify_heading)}</h2>
-            <form on:submit=on_submit novalidate>
+            <form method="post" on:submit=on_submit novalidate>
                 <FormSummary form />
                 <TextField form name="note" label=text!(i18n, group.verify_note) hint=text!(i18n, group.verify_note_hint)
                     value=note multiline=true required=true />

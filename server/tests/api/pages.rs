@@ -119,3 +119,20 @@ both_engines!(
         assert_eq!(unknown.status(), 404);
     }
 );
+
+both_engines!(
+    a_form_posted_before_the_page_is_interactive_gets_a_4xx_and_no_url_secrets,
+    |engine: Engine| async move {
+        let app = spawn_app(engine).await;
+
+        let response = app
+            .client
+            .post(app.url("/logga-in"))
+            .form(&[("contact", "anna@example.org"), ("password", "hemligt")])
+            .send()
+            .await
+            .unwrap();
+
+        assert!(response.status().is_client_error(), "{}", response.status());
+    }
+);
