@@ -80,6 +80,23 @@ impl FormState {
     }
 }
 
+/// Watches a server action's answer: `on_ok` with a success, the messages on the form with an
+/// error (typed values stay where they are). Only the answer is tracked: whatever `on_ok` reads
+/// does not make it run again.
+pub fn on_answer<T>(
+    value: MappedSignal<Option<Result<T, AppError>>>,
+    form: FormState,
+    on_ok: impl Fn(T) + 'static,
+) where
+    T: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| match value.get() {
+        Some(Ok(answer)) => untrack(|| on_ok(answer)),
+        Some(Err(err)) => untrack(|| form.show(err)),
+        None => {}
+    });
+}
+
 /// Moves focus to the first field with a message (or the summary), as a screen reader user
 /// would otherwise not know where to go.
 fn focus_first_error() {
@@ -291,38 +308,29 @@ pub fn ChoiceList(
             }
         })
     };
-    view! {
-        <fieldset
-            class="field choices"
-            id=name
-            aria-invalid=move || (!form.field(name).is_empty()).then_some("true")
-            aria-describedby=described_by(form, name, false)
-            tabindex="-1"
-        >
-            <legend>
-                {legend} {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
-            </legend>
-            <ul class="choices__list">
-                {move || options.get().into_iter().map(|(id, label)| {
-                    let input_id = format!("{name}-{id}");
-                    view! {
-                        <li>
-                            <input
-                                type="checkbox"
-                                id=input_id.clone()
-                                name=name
-                                value=id.to_string()
-                                prop:checked=move || selected.with(|s| s.contains(&id))
-                                on:change=move |ev| toggle(id, event_target_checked(&ev))
-                            />
-                            <label for=input_id>{label}</label>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <FieldMessages form name />
-        </fieldset>
-    }
+    let items = move || {
+        options
+            .get()
+            .into_iter()
+            .map(|(id, label)| {
+                let input_id = format!("{name}-{id}");
+                view! {
+                    <li>
+                        <input
+                            type="checkbox"
+                            id=input_id.clone()
+                            name=name
+                            value=id.to_string()
+                            prop:checked=move || selected.with(|s| s.contains(&id))
+                            on:change=move |ev| toggle(id, event_target_checked(&ev))
+                        />
+                        <label for=input_id>{label}</label>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! { <Choices form name legend required>{items}</Choices> }
 }
 
 /// Radio buttons for choosing one.
@@ -335,6 +343,37 @@ pub fn RadioList(
     options: Vec<(&'static str, Signal<String>)>,
     value: RwSignal<String>,
 ) -> impl IntoView {
+    let items = options
+        .into_iter()
+        .map(|(option, label)| {
+            let input_id = format!("{name}-{option}");
+            view! {
+                <li>
+                    <input
+                        type="radio"
+                        id=input_id.clone()
+                        name=name
+                        value=option
+                        prop:checked=move || value.with(|v| v == option)
+                        on:change=move |_| value.set(option.to_owned())
+                    />
+                    <label for=input_id>{label}</label>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <Choices form name legend required=true>{items}</Choices> }
+}
+
+/// The fieldset around a list of check boxes or radio buttons, with its legend and messages.
+#[component]
+fn Choices(
+    form: FormState,
+    name: &'static str,
+    legend: Signal<String>,
+    required: bool,
+    children: Children,
+) -> impl IntoView {
     view! {
         <fieldset
             class="field choices"
@@ -343,25 +382,10 @@ pub fn RadioList(
             aria-describedby=described_by(form, name, false)
             tabindex="-1"
         >
-            <legend>{legend} <span class="field__required" aria-hidden="true">" *"</span></legend>
-            <ul class="choices__list">
-                {options.into_iter().map(|(option, label)| {
-                    let input_id = format!("{name}-{option}");
-                    view! {
-                        <li>
-                            <input
-                                type="radio"
-                                id=input_id.clone()
-                                name=name
-                                value=option
-                                prop:checked=move || value.with(|v| v == option)
-                                on:change=move |_| value.set(option.to_owned())
-                            />
-                            <label for=input_id>{label}</label>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            <legend>
+                {legend} {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
+            </legend>
+            <ul class="choices__list">{children()}</ul>
             <FieldMessages form name />
         </fieldset>
     }

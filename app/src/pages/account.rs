@@ -11,7 +11,7 @@ use crate::api::account::{
 use crate::api::groups::{my_groups, AcceptInvite};
 use crate::api::reference::load_reference_data;
 use crate::components::form::{
-    summary, CheckField, ChoiceList, FormState, FormSummary, Submit, TextField,
+    on_answer, summary, CheckField, ChoiceList, FormState, FormSummary, Submit, TextField,
 };
 use crate::components::{use_user, RequireUser};
 use crate::domain::account::{MyData, MyGroup, Profile};
@@ -88,13 +88,9 @@ pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let user = use_user();
     let navigate = use_navigate();
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(_)) => {
-            user.refresh();
-            navigate("/start", Default::default());
-        }
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |_| {
+        user.refresh();
+        navigate("/start", Default::default());
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -155,14 +151,10 @@ pub fn LogInPage() -> impl IntoView {
     let user = use_user();
     let navigate = use_navigate();
     let query = use_query_map();
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(_)) => {
-            user.refresh();
-            let back = return_path(query.read_untracked().get("tillbaka"));
-            navigate(&back, Default::default());
-        }
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |_| {
+        user.refresh();
+        let back = return_path(query.read_untracked().get("tillbaka"));
+        navigate(&back, Default::default());
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -285,10 +277,8 @@ pub(crate) fn JoinWithCode(#[prop(optional)] code: Option<String>) -> impl IntoV
     let value = RwSignal::new(code.unwrap_or_default());
     let action = ServerAction::<AcceptInvite>::new();
     let navigate = use_navigate();
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(group)) => navigate(&format!("/grupper/{group}"), Default::default()),
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |group| {
+        navigate(&format!("/grupper/{group}"), Default::default());
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -350,13 +340,9 @@ fn ProfileForm(profile: Profile) -> impl IntoView {
     let skills = RwSignal::new(profile.skills.join(", "));
     let action = ServerAction::<UpdateProfile>::new();
     let saved = RwSignal::new(false);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
-            form.clear();
-            saved.set(true);
-        }
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |_| {
+        form.clear();
+        saved.set(true);
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -398,15 +384,11 @@ fn PasswordForm() -> impl IntoView {
     let new = RwSignal::new(String::new());
     let action = ServerAction::<ChangePassword>::new();
     let done = RwSignal::new(false);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
-            form.clear();
-            current.set(String::new());
-            new.set(String::new());
-            done.set(true);
-        }
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |_| {
+        form.clear();
+        current.set(String::new());
+        new.set(String::new());
+        done.set(true);
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -544,13 +526,9 @@ fn CloseAccount() -> impl IntoView {
     let action = ServerAction::<CloseAccount>::new();
     let user = use_user();
     let navigate = use_navigate();
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
-            user.refresh();
-            navigate("/konto-avslutat", Default::default());
-        }
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |_| {
+        user.refresh();
+        navigate("/konto-avslutat", Default::default());
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::admin::{list_staff, CreateStaff};
-use crate::components::form::{summary, FormState, FormSummary, RadioList, Submit, TextField};
+use crate::components::form::{
+    on_answer, summary, FormState, FormSummary, RadioList, Submit, TextField,
+};
 use crate::components::{NotAllowed, RequireUser};
 use crate::domain::account::NewStaffAccount;
 use crate::domain::forms::StaffInput;
@@ -38,15 +40,11 @@ fn StaffAdmin() -> impl IntoView {
     let action = ServerAction::<CreateStaff>::new();
     let created = RwSignal::new(None::<NewStaffAccount>);
     let staff = Resource::new(move || action.version().get(), |_| list_staff());
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(account)) => {
-            form.clear();
-            name.set(String::new());
-            email.set(String::new());
-            created.set(Some(account));
-        }
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |account| {
+        form.clear();
+        name.set(String::new());
+        email.set(String::new());
+        created.set(Some(account));
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();

@@ -12,7 +12,9 @@ use super::account::{
 use crate::api::groups::{
     group, list_groups, ConvertGroup, CreateInvite, RegisterGroup, RemoveMember, VerifyGroup,
 };
-use crate::components::form::{summary, FormState, FormSummary, RadioList, Submit, TextField};
+use crate::components::form::{
+    on_answer, summary, FormState, FormSummary, RadioList, Submit, TextField,
+};
 use crate::components::{NotAllowed, RequireUser};
 use crate::domain::account::{GroupView, Invitation};
 use crate::domain::forms::{validate_note, ConvertInput, GroupInput};
@@ -78,10 +80,8 @@ fn NewGroupForm() -> impl IntoView {
     let areas = RwSignal::new(Vec::<Uuid>::new());
     let action = ServerAction::<RegisterGroup>::new();
     let navigate = use_navigate();
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(id)) => navigate(&format!("/grupper/{id}"), Default::default()),
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |id| {
+        navigate(&format!("/grupper/{id}"), Default::default());
     });
     let formal = move || kind.with(|k| ActorKind::parse(k).is_some_and(ActorKind::is_formal));
     let on_submit = move |ev: SubmitEvent| {
@@ -245,21 +245,17 @@ fn Members(
     let action = ServerAction::<RemoveMember>::new();
     let navigate = use_navigate();
     let my_id = me.map(|m| m.id);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
-            if action
-                .input()
-                .get()
-                .map(|i| Some(i.user) == my_id)
-                .unwrap_or(false)
-            {
-                navigate("/start", Default::default());
-            } else {
-                version.update(|v| *v += 1);
-            }
+    on_answer(action.value(), form, move |_| {
+        if action
+            .input()
+            .get()
+            .map(|i| Some(i.user) == my_id)
+            .unwrap_or(false)
+        {
+            navigate("/start", Default::default());
+        } else {
+            version.update(|v| *v += 1);
         }
-        Some(Err(err)) => form.show(err),
-        None => {}
     });
     view! {
         <section aria-labelledby="members-heading">
@@ -314,13 +310,9 @@ fn Invite(group: Uuid) -> impl IntoView {
     let form = FormState::new();
     let action = ServerAction::<CreateInvite>::new();
     let result = RwSignal::new(None::<Invitation>);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(invitation)) => {
-            form.clear();
-            result.set(Some(invitation));
-        }
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |invitation| {
+        form.clear();
+        result.set(Some(invitation));
     });
     let invite = move |role: MemberRole| {
         action.dispatch(CreateInvite {
@@ -362,10 +354,8 @@ fn Convert(group: Uuid, version: RwSignal<u32>) -> impl IntoView {
     let kind = RwSignal::new(String::new());
     let number = RwSignal::new(String::new());
     let action = ServerAction::<ConvertGroup>::new();
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => version.update(|v| *v += 1),
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |_| {
+        version.update(|v| *v += 1);
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -398,10 +388,8 @@ fn Verify(group: Uuid, version: RwSignal<u32>) -> impl IntoView {
     let form = FormState::new();
     let note = RwSignal::new(String::new());
     let action = ServerAction::<VerifyGroup>::new();
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => version.update(|v| *v += 1),
-        Some(Err(err)) => form.show(err),
-        None => {}
+    on_answer(action.value(), form, move |_| {
+        version.update(|v| *v += 1);
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
