@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 bash scripts/setup.sh
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 export LEPTOS_SITE_ROOT="$PWD/target/site" LEPTOS_OUTPUT_NAME=samverka LEPTOS_ENV=PROD
 exec "$CARGO_TARGET_DIR/release/samverka" --demo "$@"

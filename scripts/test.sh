@@ -27,7 +27,7 @@ cargo test -p app --features ssr
 cargo test -p server
 
 step "release build (cargo leptos)"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 step "end-to-end tests (Playwright, Debian chromium, 360 px)"
 (

@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 use leptos_use::{SameSite, UseLocalesOptions};
 
 use crate::components::{provide_user, SiteFooter, SiteHeader};
@@ -13,6 +13,37 @@ use crate::pages::account::{
 use crate::pages::admin::AdminPage;
 use crate::pages::groups::{GroupPage, InvitePage, NewGroupPage, StaffGroupsPage};
 use crate::pages::{AccessibilityPage, ErrorPage, HomePage, NotFoundPage};
+
+/// A route whose page code is split out of the main wasm module and loaded the first time the
+/// page is visited (`cargo leptos build --split`), so the home page downloads only the shell.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        #[derive(Debug)]
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(SignUpRoute, SignUpPage);
+lazy_page!(LogInRoute, LogInPage);
+lazy_page!(StartRoute, StartPage);
+lazy_page!(ProfileRoute, ProfilePage);
+lazy_page!(MyDataRoute, MyDataPage);
+lazy_page!(NewGroupRoute, NewGroupPage);
+lazy_page!(GroupRoute, GroupPage);
+lazy_page!(InviteRoute, InvitePage);
+lazy_page!(StaffGroupsRoute, StaffGroupsPage);
+lazy_page!(AdminRoute, AdminPage);
 
 /// The cookie that remembers the chosen language, shared by the no-JS switch on the server.
 pub const LANG_COOKIE: &str = "samverka_lang";
@@ -73,17 +104,17 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/tillganglighet") view=AccessibilityPage />
                         <Route path=path!("/fel") view=ErrorPage />
                         <Route path=path!("/integritet") view=PrivacyPage />
-                        <Route path=path!("/registrera") view=SignUpPage />
-                        <Route path=path!("/logga-in") view=LogInPage />
-                        <Route path=path!("/start") view=StartPage />
-                        <Route path=path!("/profil") view=ProfilePage />
-                        <Route path=path!("/mina-uppgifter") view=MyDataPage />
+                        <Route path=path!("/registrera") view={Lazy::<SignUpRoute>::new()} />
+                        <Route path=path!("/logga-in") view={Lazy::<LogInRoute>::new()} />
+                        <Route path=path!("/start") view={Lazy::<StartRoute>::new()} />
+                        <Route path=path!("/profil") view={Lazy::<ProfileRoute>::new()} />
+                        <Route path=path!("/mina-uppgifter") view={Lazy::<MyDataRoute>::new()} />
                         <Route path=path!("/konto-avslutat") view=AccountClosedPage />
-                        <Route path=path!("/grupper/ny") view=NewGroupPage />
-                        <Route path=path!("/grupper/:id") view=GroupPage />
-                        <Route path=path!("/inbjudan/:code") view=InvitePage />
-                        <Route path=path!("/personal/grupper") view=StaffGroupsPage />
-                        <Route path=path!("/admin") view=AdminPage />
+                        <Route path=path!("/grupper/ny") view={Lazy::<NewGroupRoute>::new()} />
+                        <Route path=path!("/grupper/:id") view={Lazy::<GroupRoute>::new()} />
+                        <Route path=path!("/inbjudan/:code") view={Lazy::<InviteRoute>::new()} />
+                        <Route path=path!("/personal/grupper") view={Lazy::<StaffGroupsRoute>::new()} />
+                        <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} />
                     </Routes>
                 </main>
                 <SiteFooter />

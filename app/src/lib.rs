@@ -47,5 +47,6 @@ pub mod state;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy: the split-out page code for the first page is loaded before hydrating it.
+    leptos::mount::hydrate_lazy(app::App);
 }
