@@ -92,3 +92,21 @@ test('the wasm bundle is sent brotli-compressed', async ({ request }) => {
   expect(response.status()).toBe(200);
   expect(response.headers()['content-encoding']).toBe('br');
 });
+
+test('the home page loads no page chunk; a page loads its own chunk when first visited', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname);
+  });
+
+  await page.goto('/');
+  await waitForHydration(page);
+  expect(wasm).toEqual(['/pkg/samverka.wasm']);
+
+  await page.getByRole('link', { name: 'Bli volontär' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bli volontär');
+  expect(wasm.some((p) => p.includes('sign_up_route'))).toBe(true);
+  // The page works once its chunk is in: the browser-side validation answers.
+  await page.getByRole('button', { name: 'Skapa konto' }).click();
+  await expect(page.locator('#name-error')).toBeVisible();
+});
