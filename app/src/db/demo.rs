@@ -215,6 +215,18 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
             .execute(pool)
             .await?;
         }
+        // Its history starts with the registration (a fixed id, so reseeding adds nothing).
+        sqlx::query(
+            "INSERT INTO actor_events (id, actor_id, user_id, kind, note, created_at) \
+             VALUES ($1, $2, $3, 'registered', $4, $5) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(stable_id("registered", actor.name).to_string())
+        .bind(&id)
+        .bind(Uuid::from_u128(actor.members[0].0).to_string())
+        .bind(actor.kind)
+        .bind(&at)
+        .execute(pool)
+        .await?;
         if let Some(note) = actor.verified {
             sqlx::query(
                 "UPDATE actors SET verified_at = $2, verified_by = $3, verified_note = $4 \
@@ -224,6 +236,17 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
             .bind(&at)
             .bind(Uuid::from_u128(0x5a_0010).to_string())
             .bind(note)
+            .execute(pool)
+            .await?;
+            sqlx::query(
+                "INSERT INTO actor_events (id, actor_id, user_id, kind, note, created_at) \
+                 VALUES ($1, $2, $3, 'verified', $4, $5) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(stable_id("verified", actor.name).to_string())
+            .bind(&id)
+            .bind(Uuid::from_u128(0x5a_0010).to_string())
+            .bind(note)
+            .bind(&at)
             .execute(pool)
             .await?;
         }

@@ -214,7 +214,7 @@ fn Group(group: GroupView, me: Option<Me>, version: RwSignal<u32>) -> impl IntoV
             {manage.then(|| view! { <Invite group=id /> })}
             {(manage && kind == ActorKind::Informal).then(|| view! { <Convert group=id version /> })}
             {verify.then(|| view! { <Verify group=id version /> })}
-            {history.map(|events| view! {
+            {history.filter(|events| !events.is_empty()).map(|events| view! {
                 <section aria-labelledby="history-heading">
                     <h2 id="history-heading">{t!(i18n, group.history_heading)}</h2>
                     <ol class="history">

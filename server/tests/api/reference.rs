@@ -83,6 +83,7 @@ both_engines!(
             ("users", demo::DEMO_LOGINS.len() as i64),
             ("actors", 2),
             ("actor_members", 3),
+            ("actor_events", 3),
         ] {
             let (count,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&app.pool)
