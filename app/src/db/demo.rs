@@ -215,18 +215,9 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
             .execute(pool)
             .await?;
         }
-        // Its history starts with the registration (a fixed id, so reseeding adds nothing).
-        sqlx::query(
-            "INSERT INTO actor_events (id, actor_id, user_id, kind, note, created_at) \
-             VALUES ($1, $2, $3, 'registered', $4, $5) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(stable_id("registered", actor.name).to_string())
-        .bind(&id)
-        .bind(Uuid::from_u128(actor.members[0].0).to_string())
-        .bind(actor.kind)
-        .bind(&at)
-        .execute(pool)
-        .await?;
+        // Its history starts with the registration.
+        let founder = Uuid::from_u128(actor.members[0].0);
+        seed_event(pool, actor, "registered", founder, actor.kind, &at).await?;
         if let Some(note) = actor.verified {
             sqlx::query(
                 "UPDATE actors SET verified_at = $2, verified_by = $3, verified_note = $4 \
@@ -238,19 +229,34 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
             .bind(note)
             .execute(pool)
             .await?;
-            sqlx::query(
-                "INSERT INTO actor_events (id, actor_id, user_id, kind, note, created_at) \
-                 VALUES ($1, $2, $3, 'verified', $4, $5) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(stable_id("verified", actor.name).to_string())
-            .bind(&id)
-            .bind(Uuid::from_u128(0x5a_0010).to_string())
-            .bind(note)
-            .bind(&at)
-            .execute(pool)
-            .await?;
+            let staff = Uuid::from_u128(0x5a_0010);
+            seed_event(pool, actor, "verified", staff, note, &at).await?;
         }
     }
+    Ok(())
+}
+
+/// One step of a demo group's history, under a fixed id so that reseeding adds nothing.
+async fn seed_event(
+    pool: &Pool,
+    actor: &DemoActor,
+    kind: &str,
+    by: Uuid,
+    note: &str,
+    at: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO actor_events (id, actor_id, user_id, kind, note, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(stable_id(kind, actor.name).to_string())
+    .bind(Uuid::from_u128(actor.id).to_string())
+    .bind(by.to_string())
+    .bind(kind)
+    .bind(note)
+    .bind(at)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
