@@ -194,17 +194,9 @@ async fn switch_language(
 
 /// Only a path on this site may be a redirect target (no `//host` or `\host` tricks).
 fn local_path_or_home(raw: Option<&str>) -> String {
-    match raw {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.contains('\\')
-                && !p.chars().any(char::is_control) =>
-        {
-            p.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    raw.and_then(app::domain::paths::local_path)
+        .unwrap_or("/")
+        .to_owned()
 }
 
 /// Refuses a state-changing request sent from another site (cross-site request forgery): its

@@ -71,20 +71,23 @@ async fn contact_taken(
 }
 
 /// Whether every id names a row of `table` (districts or priority areas).
+/// One query however many were chosen; `ids` are unique (the form validation sees to that).
 pub async fn all_exist(pool: &Pool, table: RefTable, ids: &[Uuid]) -> Result<bool, AppError> {
-    for id in ids {
-        let (count,): (i64,) = sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM {} WHERE id = $1",
-            table.name()
-        ))
-        .bind(id.to_string())
-        .fetch_one(pool)
-        .await?;
-        if count == 0 {
-            return Ok(false);
-        }
+    if ids.is_empty() {
+        return Ok(true);
     }
-    Ok(true)
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT COUNT(*) FROM {} WHERE id IN ({})",
+        table.name(),
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (i64,)>(&sql);
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    let (found,) = query.fetch_one(pool).await?;
+    Ok(found == ids.len() as i64)
 }
 
 /// Reference tables a form may choose from.

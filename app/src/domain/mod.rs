@@ -5,6 +5,7 @@ pub mod forms;
 pub mod invite;
 pub mod local_time;
 pub mod org_number;
+pub mod paths;
 pub mod permissions;
 pub mod reference;
 pub mod throttle;

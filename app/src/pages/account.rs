@@ -65,12 +65,12 @@ pub(crate) fn ReferenceChoices(
     }
 }
 
-/// A local path to return to after signing in (never another site).
+/// Where to go after signing in: the page that asked (a local path only), else my start page.
 fn return_path(raw: Option<String>) -> String {
-    match raw {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
-        _ => "/start".to_owned(),
-    }
+    raw.as_deref()
+        .and_then(crate::domain::paths::local_path)
+        .unwrap_or("/start")
+        .to_owned()
 }
 
 #[component]
