@@ -147,7 +147,12 @@ pub async fn session() -> Result<Session, AppError> {
 
 /// The signed-in person, if any (an open account whose id the session holds).
 pub async fn current_user(pool: &Pool) -> Result<Option<Me>, AppError> {
-    let session = session().await?;
+    signed_in(&session().await?, pool).await
+}
+
+/// The person `session` belongs to, if any (for plain axum handlers, which get the session as
+/// an extractor rather than from the server-function context).
+pub async fn signed_in(session: &Session, pool: &Pool) -> Result<Option<Me>, AppError> {
     let id: Option<Uuid> = session.get(USER_KEY).await.map_err(session_error)?;
     match id {
         Some(id) => db::users::me(pool, id).await,

@@ -122,8 +122,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(sessions)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Sync pushes carry many changes: their own, larger limit (merged after the layer).
+        .merge(app::api::sync::routes())
+        .layer(sessions)
         .layer(middleware::from_fn(reject_foreign_origin))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

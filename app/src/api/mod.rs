@@ -5,6 +5,8 @@ pub mod account;
 pub mod admin;
 pub mod groups;
 pub mod reference;
+#[cfg(feature = "ssr")]
+pub mod sync;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn state() -> Result<crate::state::AppState, crate::error::AppError> {

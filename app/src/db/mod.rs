@@ -15,6 +15,7 @@ pub mod demo;
 pub mod groups;
 pub mod reference;
 pub mod sessions;
+pub mod sync;
 pub mod throttle;
 pub mod users;
 

@@ -63,7 +63,12 @@ pub mod limits {
 }
 
 /// A required single-line or multi-line text: trimmed, not empty, at most `max` characters.
-fn required_text(errors: &mut FieldErrors, field: &str, raw: &str, max: usize) -> String {
+pub(crate) fn required_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: &str,
+    max: usize,
+) -> String {
     let text = raw.trim();
     if text.is_empty() {
         errors.add(field, "required");
@@ -95,7 +100,12 @@ pub fn parse_tags(errors: &mut FieldErrors, field: &str, raw: &str) -> Vec<Strin
 }
 
 /// Chosen districts or priority areas: unique ids, at most [`limits::CHOICES`].
-fn choices(errors: &mut FieldErrors, field: &str, ids: &[Uuid], required: bool) -> Vec<Uuid> {
+pub(crate) fn choices(
+    errors: &mut FieldErrors,
+    field: &str,
+    ids: &[Uuid],
+    required: bool,
+) -> Vec<Uuid> {
     let mut unique: Vec<Uuid> = Vec::with_capacity(ids.len());
     for id in ids {
         if !unique.contains(id) {

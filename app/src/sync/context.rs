@@ -1,0 +1,212 @@
+//! The device's sync state for the views: a Leptos context holding the engine (in the browser)
+//! and a plain copy of what the pages show.
+//!
+//! The server renders every page with an empty, "not read yet" [`LocalView`], and the browser
+//! hydrates with the same; only then is `localStorage` read. So the HTML never depends on
+//! browser storage and hydration never mismatches.
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::apply::Effect as Applied;
+use super::client::{OfferView, Settled};
+use super::protocol::{Change, Context, OfferOp, Refusal};
+use super::store::StoreFull;
+
+/// What the pages show of the device's data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocalView {
+    /// The device's data has been read (never on the server).
+    pub ready: bool,
+    pub user: Option<Uuid>,
+    pub offers: Vec<OfferView>,
+    pub waiting: Vec<Change>,
+    pub log: Vec<Settled>,
+    pub context: Option<Context>,
+    /// A sync is out right now.
+    pub syncing: bool,
+    /// The server has answered at least once since the page opened.
+    pub synced: bool,
+    pub storage_full: bool,
+    pub update_required: bool,
+    pub signed_out: bool,
+}
+
+#[derive(Clone, Copy)]
+pub struct SyncContext {
+    pub view: RwSignal<LocalView>,
+    #[cfg(feature = "hydrate")]
+    engine: StoredValue<Option<std::rc::Rc<std::cell::RefCell<Engine>>>, LocalStorage>,
+    #[cfg(feature = "hydrate")]
+    again: StoredValue<bool>,
+}
+
+#[cfg(feature = "hydrate")]
+type Engine = super::client::Engine<super::browser::LocalStore>;
+
+pub fn use_sync() -> SyncContext {
+    expect_context::<SyncContext>()
+}
+
+/// Provided once by the app. In the browser it opens the signed-in person's data after
+/// hydration, and syncs when the network comes back, every half minute while changes wait,
+/// and after each change.
+pub fn provide_sync() {
+    let sync = SyncContext {
+        view: RwSignal::new(LocalView::default()),
+        #[cfg(feature = "hydrate")]
+        engine: StoredValue::new_local(None),
+        #[cfg(feature = "hydrate")]
+        again: StoredValue::new(false),
+    };
+    provide_context(sync);
+
+    #[cfg(feature = "hydrate")]
+    {
+        let user = crate::components::use_user();
+        Effect::new(move |_| {
+            let me = user.0.get().and_then(|r| r.ok()).flatten();
+            sync.open(me.map(|me| me.id));
+        });
+        let online = window_event_listener(leptos::ev::online, move |_| sync.sync_now());
+        let timer = set_interval_with_handle(
+            move || {
+                if !sync.view.with_untracked(|v| v.waiting.is_empty()) {
+                    sync.sync_now();
+                }
+            },
+            std::time::Duration::from_secs(30),
+        );
+        on_cleanup(move || {
+            online.remove();
+            if let Ok(timer) = timer {
+                timer.clear();
+            }
+        });
+    }
+}
+
+impl SyncContext {
+    /// Records a change (outbox first, then the view) and sends it when it can.
+    pub fn record(&self, record: Uuid, op: OfferOp) -> Result<(), StoreFull> {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(engine) = self.engine.get_value() else {
+                return Err(StoreFull);
+            };
+            let result = engine.borrow_mut().record(Uuid::new_v4(), record, op);
+            self.publish();
+            if result.is_ok() {
+                self.sync_now();
+            }
+            result
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (record, op);
+            Err(StoreFull)
+        }
+    }
+
+    /// What `op` would do now: the same `apply` the server runs.
+    pub fn preview(&self, record: Uuid, op: &OfferOp) -> Result<Applied, Refusal> {
+        #[cfg(feature = "hydrate")]
+        if let Some(engine) = self.engine.get_value() {
+            return engine.borrow().preview(record, op);
+        }
+        let _ = (record, op);
+        Err(Refusal::NotFound)
+    }
+
+    /// Removes the person's data from this device (signing out on a shared phone).
+    pub fn clear_local(&self) {
+        #[cfg(feature = "hydrate")]
+        if let Some(engine) = self.engine.get_value() {
+            engine.borrow_mut().clear();
+            self.engine.set_value(None);
+        }
+        self.view.set(LocalView {
+            ready: true,
+            ..LocalView::default()
+        });
+    }
+
+    /// Pushes and pulls now (or right after the sync already out).
+    pub fn sync_now(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(engine) = self.engine.get_value() else {
+                return;
+            };
+            if self.view.with_untracked(|v| v.syncing) {
+                self.again.set_value(true);
+                return;
+            }
+            let this = *self;
+            this.view.update(|v| v.syncing = true);
+            leptos::task::spawn_local(async move {
+                loop {
+                    this.again.set_value(false);
+                    let mut transport = super::browser::FetchTransport;
+                    let step = super::client::sync(&engine, &mut transport).await;
+                    if step == super::client::Step::Done {
+                        this.view.update(|v| v.synced = true);
+                    }
+                    this.publish();
+                    if !this.again.get_value() {
+                        break;
+                    }
+                }
+                this.view.update(|v| v.syncing = false);
+            });
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn open(&self, user: Option<Uuid>) {
+        let current = self
+            .engine
+            .with_value(|e| e.as_ref().map(|e| e.borrow().user()));
+        if current == user && self.view.with_untracked(|v| v.ready) {
+            return;
+        }
+        let engine = user.map(|user| {
+            let engine =
+                super::client::Engine::open(super::browser::LocalStore, user, Uuid::new_v4());
+            std::rc::Rc::new(std::cell::RefCell::new(engine))
+        });
+        self.engine.set_value(engine);
+        self.publish();
+        self.sync_now();
+    }
+
+    /// Copies the engine's state into the view.
+    #[cfg(feature = "hydrate")]
+    fn publish(&self) {
+        let engine = self.engine.get_value();
+        let syncing = self.view.with_untracked(|v| v.syncing);
+        let synced = self.view.with_untracked(|v| v.synced);
+        let next = match engine {
+            None => LocalView {
+                ready: true,
+                ..LocalView::default()
+            },
+            Some(engine) => {
+                let e = engine.borrow();
+                LocalView {
+                    ready: true,
+                    user: Some(e.user()),
+                    offers: e.offers(),
+                    waiting: e.outbox().to_vec(),
+                    log: e.log().to_vec(),
+                    context: e.context().cloned(),
+                    syncing,
+                    synced,
+                    storage_full: e.storage_full,
+                    update_required: e.update_required,
+                    signed_out: e.signed_out,
+                }
+            }
+        };
+        self.view.set(next);
+    }
+}

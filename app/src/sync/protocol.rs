@@ -1,0 +1,258 @@
+//! What travels between the phone and the server. See `docs/SYNC.md` for the whole protocol.
+//!
+//! The paths carry the protocol's major version and never change within it; the body carries
+//! [`PROTOCOL`] too, so a client cached from an older build is told to update (426) instead
+//! of having its changes misread.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::account::Profile;
+use crate::domain::offer::{OfferData, OfferPatch};
+use crate::domain::{Me, ReferenceData};
+
+/// The version of this protocol. Bump it (and the paths' `v1`) on any change of meaning.
+pub const PROTOCOL: u32 = 1;
+pub const PUSH_PATH: &str = "/api/sync/v1/push";
+pub const PULL_PATH: &str = "/api/sync/v1/pull";
+
+/// At most this many changes in one push; the client sends its outbox in batches.
+pub const MAX_CHANGES_PER_PUSH: usize = 500;
+/// The largest push body the server reads (500 offers with long notes fit).
+pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
+/// Records in a pull page when the device does not say.
+pub const DEFAULT_PULL_LIMIT: u32 = 2000;
+/// At most this many records in one pull page; `more` says there are others.
+pub const MAX_PULL_LIMIT: u32 = 5000;
+
+/// One change a person made, as recorded on their device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Made by the device; the server applies each id once, however often it arrives.
+    pub id: Uuid,
+    /// 1, 2, 3 … per device, without gaps: the order the person made them in.
+    pub seq: u64,
+    /// The record changed (its id, also made by the device for a new record).
+    pub record: Uuid,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+/// A change to one kind of record: `"kind": "offer", "op": {...}` on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "op", rename_all = "snake_case")]
+pub enum Op {
+    Offer(OfferOp),
+}
+
+/// The record kinds this protocol version knows.
+pub const KINDS: &[&str] = &["offer"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferOp {
+    Create(OfferData),
+    Update(OfferPatch),
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u32,
+    /// A random id the device made when this person first used it.
+    pub device: Uuid,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One per change sent, in the same order.
+    pub results: Vec<ChangeResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeResult {
+    pub id: Uuid,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The change is part of the server's state (or, for removing something already removed,
+    /// needed nothing).
+    Applied,
+    /// The server did not apply it, and why; the device shows this and keeps what was typed.
+    Refused { reason: Refusal },
+}
+
+/// Why the shared `apply` refused a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Refusal {
+    /// The record was removed (on another device, or by staff) before this edit arrived.
+    Removed,
+    /// No such record (an edit of something never created).
+    NotFound,
+    /// A record with this id exists already.
+    AlreadyExists,
+    /// The result would break the offer's rules: field → message keys.
+    Invalid {
+        fields: BTreeMap<String, Vec<String>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub protocol: u32,
+    /// The cursor of the last pull; none for everything.
+    pub cursor: Option<i64>,
+    pub limit: Option<u32>,
+    /// Also send the person's profile and the reference lists (first page of a sync).
+    pub context: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Where the next pull starts. Never lower than the request's, unless `reset`.
+    pub cursor: i64,
+    /// Another page is waiting.
+    pub more: bool,
+    /// The cursor was older than the server's memory of removals (or from another database):
+    /// these records are everything, the device replaces its copy (and keeps its outbox).
+    pub reset: bool,
+    pub records: Vec<Record>,
+    pub context: Option<Context>,
+}
+
+/// A record's state after the change numbered `version`; `data: None` is a removal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub kind: String,
+    pub id: Uuid,
+    pub version: i64,
+    pub data: Option<OfferData>,
+}
+
+/// What the phone needs besides the records to work offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Context {
+    pub me: Me,
+    pub profile: Profile,
+    pub reference: ReferenceData,
+}
+
+/// Why a whole push or pull was refused (a 4xx): nothing of it was applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncError {
+    pub reason: SyncErrorReason,
+    /// The change that caused it, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Uuid>,
+    /// For a sequence gap: the number the server expects next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncErrorReason {
+    /// Not JSON, or not the shape of this protocol.
+    Malformed,
+    /// More than [`MAX_CHANGES_PER_PUSH`] changes or [`MAX_PUSH_BYTES`] bytes.
+    TooLarge,
+    /// A record kind this server does not know.
+    UnknownKind,
+    /// A change to a record that belongs to someone else.
+    ForeignRecord,
+    /// The device id is registered to someone else.
+    ForeignDevice,
+    /// A sequence number was skipped: `expected_seq` says which comes next.
+    SequenceGap,
+    /// A sequence number already used by a different change.
+    SequenceReused,
+    /// The client speaks another protocol version: reload the app.
+    UpdateRequired,
+    /// Not signed in (or the session ended).
+    Unauthorized,
+    /// Our failure; details are in the server log.
+    Internal,
+}
+
+impl SyncErrorReason {
+    pub fn status(self) -> u16 {
+        match self {
+            SyncErrorReason::Malformed => 400,
+            SyncErrorReason::Unauthorized => 401,
+            SyncErrorReason::ForeignRecord | SyncErrorReason::ForeignDevice => 403,
+            SyncErrorReason::SequenceGap | SyncErrorReason::SequenceReused => 409,
+            SyncErrorReason::TooLarge => 413,
+            SyncErrorReason::UnknownKind => 422,
+            SyncErrorReason::UpdateRequired => 426,
+            SyncErrorReason::Internal => 500,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SyncErrorReason::Malformed => "malformed",
+            SyncErrorReason::TooLarge => "too_large",
+            SyncErrorReason::UnknownKind => "unknown_kind",
+            SyncErrorReason::ForeignRecord => "foreign_record",
+            SyncErrorReason::ForeignDevice => "foreign_device",
+            SyncErrorReason::SequenceGap => "sequence_gap",
+            SyncErrorReason::SequenceReused => "sequence_reused",
+            SyncErrorReason::UpdateRequired => "update_required",
+            SyncErrorReason::Unauthorized => "unauthorized",
+            SyncErrorReason::Internal => "internal",
+        }
+    }
+
+    /// Refusals that belong to one change: the device sets that change aside (keeping it, with
+    /// the reason) and sends the rest.
+    pub fn is_about_one_change(self) -> bool {
+        matches!(
+            self,
+            SyncErrorReason::Malformed
+                | SyncErrorReason::UnknownKind
+                | SyncErrorReason::ForeignRecord
+        )
+    }
+}
+
+impl SyncError {
+    pub fn new(reason: SyncErrorReason) -> SyncError {
+        SyncError {
+            reason,
+            change: None,
+            expected_seq: None,
+        }
+    }
+
+    pub fn about(reason: SyncErrorReason, change: Uuid) -> SyncError {
+        SyncError {
+            change: Some(change),
+            ..SyncError::new(reason)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_tagged_by_its_kind_on_the_wire() {
+        let change = Change {
+            id: Uuid::from_u128(1),
+            seq: 3,
+            record: Uuid::from_u128(2),
+            op: Op::Offer(OfferOp::Delete),
+        };
+        let json = serde_json::to_value(&change).unwrap();
+        assert_eq!(json["kind"], "offer");
+        assert_eq!(json["op"], "delete");
+        assert_eq!(serde_json::from_value::<Change>(json).unwrap(), change);
+    }
+}
