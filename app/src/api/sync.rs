@@ -81,10 +81,14 @@ pub async fn handle_push(pool: &Pool, user: Uuid, body: &[u8]) -> Result<PushRes
         let raw: Value =
             serde_json::from_slice(body).map_err(|_| SyncError::new(SyncErrorReason::Malformed))?;
         // The version first: an older client's body may not even have today's shape.
-        if raw.get("protocol").and_then(Value::as_u64) != Some(u64::from(PROTOCOL)) {
-            return Err(SyncError::new(SyncErrorReason::UpdateRequired));
-        }
         let malformed = || SyncError::new(SyncErrorReason::Malformed);
+        match raw.get("protocol").map(Value::as_u64) {
+            None => return Err(malformed()),
+            Some(version) if version != Some(u64::from(PROTOCOL)) => {
+                return Err(SyncError::new(SyncErrorReason::UpdateRequired))
+            }
+            Some(_) => {}
+        }
         let id_of = |v: &Value, key: &str| {
             v.get(key)
                 .and_then(Value::as_str)

@@ -213,7 +213,7 @@ pub async fn push(
                         Some(counter)
                     }
                 };
-                (Outcome::Applied, version)
+                (Outcome::Applied { version }, version)
             }
             Err(reason) => (Outcome::Refused { reason }, None),
         };
@@ -299,7 +299,8 @@ pub async fn push(
     Ok(results)
 }
 
-/// One page of what `user` may see, changed after `cursor`.
+/// One page of what `user` may see, changed after `cursor`. Without a cursor (or with one
+/// too old) the answer is a reset: everything live, which replaces the device's copy.
 #[tracing::instrument(skip(pool))]
 pub async fn pull(
     pool: &Pool,
@@ -313,7 +314,7 @@ pub async fn pull(
             .fetch_one(pool)
             .await?;
     // Older than what we remember of removals, or from a database we are not (a restore).
-    let reset = cursor.is_some_and(|c| c < min_cursor || c > value);
+    let reset = cursor.is_none_or(|c| c < min_cursor || c > value);
     let from = if reset { None } else { cursor };
     let rows: Vec<(String, Option<String>, i64)> =
         match from {

@@ -301,9 +301,15 @@ impl<S: Store> Engine<S> {
                     };
                     let change = self.outbox.remove(pos);
                     let result = match result.outcome {
-                        Outcome::Applied => {
-                            // Show it as the server has it until the next pull confirms.
-                            self.apply_to_snapshot(&change, &known);
+                        Outcome::Applied { version } => {
+                            // Until a pull brings the server's copy, show the change on ours —
+                            // unless our copy is already as new (a resend answered late: the
+                            // record may have changed, or gone, since).
+                            if let Some(v) = version {
+                                if self.snapshot.cursor.is_none_or(|c| c < v) {
+                                    self.apply_to_snapshot(&change, v, &known);
+                                }
+                            }
                             SettledAs::Sent
                         }
                         Outcome::Refused { reason } => SettledAs::Refused { reason },
@@ -376,13 +382,8 @@ impl<S: Store> Engine<S> {
         self.log.truncate(LOG_LEN);
     }
 
-    fn apply_to_snapshot(&mut self, change: &Change, known: &Known) {
+    fn apply_to_snapshot(&mut self, change: &Change, version: i64, known: &Known) {
         let Op::Offer(op) = &change.op;
-        let version = self
-            .snapshot
-            .offers
-            .get(&change.record)
-            .map_or(0, |o| o.version);
         let current = match self.snapshot.offers.get(&change.record) {
             Some(o) => Current::Live(&o.data),
             None => Current::Missing,

@@ -80,9 +80,12 @@ pub struct ChangeResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
-    /// The change is part of the server's state (or, for removing something already removed,
-    /// needed nothing).
-    Applied,
+    /// The change is part of the server's state as of change number `version` (none when it
+    /// needed nothing: removing something already removed).
+    Applied {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<i64>,
+    },
     /// The server did not apply it, and why; the device shows this and keeps what was typed.
     Refused { reason: Refusal },
 }
@@ -119,8 +122,9 @@ pub struct PullResponse {
     pub cursor: i64,
     /// Another page is waiting.
     pub more: bool,
-    /// The cursor was older than the server's memory of removals (or from another database):
-    /// these records are everything, the device replaces its copy (and keeps its outbox).
+    /// These records (with the next pages) are everything: the request had no cursor, or one
+    /// older than the server's memory of removals (or from another database). The device
+    /// replaces its copy (and keeps its outbox).
     pub reset: bool,
     pub records: Vec<Record>,
     pub context: Option<Context>,

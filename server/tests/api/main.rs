@@ -10,3 +10,5 @@ mod migrations;
 mod pages;
 mod reference;
 mod startup;
+mod sync;
+mod sync_sim;
