@@ -12,7 +12,9 @@ use crate::pages::account::{
 };
 use crate::pages::admin::AdminPage;
 use crate::pages::groups::{GroupPage, InvitePage, NewGroupPage, StaffGroupsPage};
+use crate::pages::offers::{ChangesPage, EditOfferPage, MyOffersPage, NewOfferPage};
 use crate::pages::{AccessibilityPage, ErrorPage, HomePage, NotFoundPage};
+use crate::sync::context::provide_sync;
 
 /// A route whose page code is split out of the main wasm module and loaded the first time the
 /// page is visited (`cargo leptos build --split`), so the home page downloads only the shell.
@@ -44,11 +46,18 @@ lazy_page!(GroupRoute, GroupPage);
 lazy_page!(InviteRoute, InvitePage);
 lazy_page!(StaffGroupsRoute, StaffGroupsPage);
 lazy_page!(AdminRoute, AdminPage);
+lazy_page!(MyOffersRoute, MyOffersPage);
+lazy_page!(NewOfferRoute, NewOfferPage);
+lazy_page!(EditOfferRoute, EditOfferPage);
+lazy_page!(ChangesRoute, ChangesPage);
 
 /// The cookie that remembers the chosen language, shared by the no-JS switch on the server.
 pub const LANG_COOKIE: &str = "samverka_lang";
 /// How long the language choice is remembered.
 pub const LANG_COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
+
+const REGISTER_SERVICE_WORKER: &str = "if ('serviceWorker' in navigator) { \
+    addEventListener('load', () => navigator.serviceWorker.register('/sw.js').catch(() => {})); }";
 
 /// The document around the app; rendered by the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,6 +70,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
+                // The service worker keeps the app shell for opening without network.
+                <script inner_html=REGISTER_SERVICE_WORKER></script>
             </head>
             <body>
                 <App />
@@ -73,6 +84,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_user();
+    provide_sync();
 
     // Swedish is the default for everyone until they choose English: a Swedish public service
     // should not switch language because a browser happens to be set to English.
@@ -115,6 +127,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/inbjudan/:code") view={Lazy::<InviteRoute>::new()} />
                         <Route path=path!("/personal/grupper") view={Lazy::<StaffGroupsRoute>::new()} />
                         <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} />
+                        <Route path=path!("/erbjudanden") view={Lazy::<MyOffersRoute>::new()} />
+                        <Route path=path!("/erbjudanden/ny") view={Lazy::<NewOfferRoute>::new()} />
+                        <Route path=path!("/erbjudanden/andra") view={Lazy::<EditOfferRoute>::new()} />
+                        <Route path=path!("/andringar") view={Lazy::<ChangesRoute>::new()} />
                     </Routes>
                 </main>
                 <SiteFooter />

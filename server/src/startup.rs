@@ -112,8 +112,14 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let context_state = state.clone();
     let sessions = app::auth::session_layer(state.pool.clone(), &state.config);
+    let service_worker =
+        crate::service_worker::script(std::path::Path::new(&*state.leptos_options.site_root));
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/sw.js",
+            get(move || serve_service_worker(service_worker.clone())),
+        )
         .route("/sprak/{code}", get(switch_language))
         .leptos_routes_with_context(
             &state,
@@ -139,6 +145,21 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panic_page))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `GET /sw.js` — never cached by the browser's HTTP cache, so a new build is seen at once.
+async fn serve_service_worker(script: Option<String>) -> Response {
+    match script {
+        Some(script) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            script,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 #[derive(serde::Serialize)]

@@ -152,6 +152,13 @@ pub fn message(i18n: I18nContext<Locale>, key: &str) -> String {
         }
         "org_number_check_digit" => t_string!(i18n, errors.org_number_check_digit),
         "last_contact" => t_string!(i18n, errors.last_contact),
+        "storage_full" => t_string!(i18n, errors.storage_full),
+        "date_invalid" => t_string!(i18n, errors.date_invalid),
+        "time_invalid" => t_string!(i18n, errors.time_invalid),
+        "same_time" => t_string!(i18n, errors.same_time),
+        "window_required" => t_string!(i18n, errors.window_required),
+        "until_before_from" => t_string!(i18n, errors.until_before_from),
+        "duplicate" => t_string!(i18n, errors.duplicate),
         _ => t_string!(i18n, errors.internal),
     };
     text.to_owned()
@@ -174,7 +181,9 @@ pub fn summary(i18n: I18nContext<Locale>, err: &AppError) -> String {
         AppError::NotFound => t_string!(i18n, errors.not_found).to_owned(),
         AppError::Unauthorized => t_string!(i18n, errors.unauthorized).to_owned(),
         AppError::Forbidden => t_string!(i18n, errors.forbidden).to_owned(),
-        AppError::Conflict(key) if key == "last_contact" => message(i18n, key),
+        AppError::Conflict(key) if key == "last_contact" || key == "storage_full" => {
+            message(i18n, key)
+        }
         AppError::Conflict(_) => t_string!(i18n, errors.conflict).to_owned(),
         AppError::TooManyRequests { retry_after_secs } => {
             let minutes = retry_after_secs.div_ceil(60).max(1);

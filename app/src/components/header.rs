@@ -2,10 +2,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use super::{use_user, LangSwitch, NetworkStatus};
+use super::{use_user, LangSwitch, NetworkStatus, SyncProblems, WaitingChanges};
 use crate::api::account::LogOut;
 use crate::domain::{permissions, Me};
 use crate::i18n::*;
+use crate::sync::context::use_sync;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -22,6 +23,7 @@ pub fn SiteHeader() -> impl IntoView {
                 </a>
                 <div class="site-header__tools">
                     <NetworkStatus />
+                    <WaitingChanges />
                     <LangSwitch />
                 </div>
             </div>
@@ -35,6 +37,7 @@ pub fn SiteHeader() -> impl IntoView {
                     })}
                 </Transition>
             </nav>
+            <SyncProblems />
         </header>
     }
 }
@@ -57,26 +60,46 @@ fn PersonNav(me: Me) -> impl IntoView {
     let user = use_user();
     let log_out = ServerAction::<LogOut>::new();
     let navigate = use_navigate();
+    let sync = use_sync();
     Effect::new(move |_| {
         if let Some(Ok(())) = log_out.value().get() {
+            // A shared phone keeps nothing of the person who signed out.
+            sync.clear_local();
             user.refresh();
             navigate("/", Default::default());
         }
     });
+    // Signing out with changes not yet sent loses them: say so first, and sign out only
+    // when the person confirms.
+    let confirming = RwSignal::new(false);
+    let waiting = move || sync.view.with(|v| v.waiting.len());
+    let on_log_out = move |ev: leptos::ev::MouseEvent| {
+        if waiting() > 0 && !confirming.get_untracked() {
+            ev.prevent_default();
+            confirming.set(true);
+        }
+    };
     let staff = permissions::can_list_groups(Some(me.role));
     let admin = permissions::can_manage_staff(Some(me.role));
     view! {
         <ul>
             <li><A href="/start">{t!(i18n, nav.start)}</A></li>
+            <li><A href="/erbjudanden">{t!(i18n, nav.offers)}</A></li>
             {staff.then(|| view! { <li><A href="/personal/grupper">{t!(i18n, nav.staff_groups)}</A></li> })}
             {admin.then(|| view! { <li><A href="/admin">{t!(i18n, nav.admin)}</A></li> })}
             <li><A href="/mina-uppgifter">{t!(i18n, nav.my_data)}</A></li>
             <li>
                 <ActionForm action=log_out attr:class="inline-form">
-                    <button class="link-button" type="submit" data-testid="log-out">
-                        {t!(i18n, nav.sign_out)}
+                    <button class="link-button" type="submit" data-testid="log-out" on:click=on_log_out>
+                        {move || if confirming.get() { t_string!(i18n, sync.sign_out_anyway) } else { t_string!(i18n, nav.sign_out) }}
                     </button>
                 </ActionForm>
+                {move || confirming.get().then(|| view! {
+                    <div class="notice notice--error sign-out-warning" role="alert" data-testid="sign-out-warning">
+                        <p>{t!(i18n, sync.sign_out_warning, count = waiting)}</p>
+                        <button class="link-button" type="button" on:click=move |_| confirming.set(false)>{t!(i18n, offers.cancel)}</button>
+                    </div>
+                })}
             </li>
         </ul>
     }

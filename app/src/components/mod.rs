@@ -3,9 +3,11 @@ pub mod form;
 mod header;
 mod lang_switch;
 mod network_status;
+mod sync_status;
 pub mod user;
 
 pub use header::{SiteFooter, SiteHeader};
 pub use lang_switch::LangSwitch;
 pub use network_status::NetworkStatus;
+pub use sync_status::{SyncProblems, WaitingChanges};
 pub use user::{provide_user, use_user, NotAllowed, RequireUser};

@@ -1,10 +1,12 @@
-//! One module per page. Views only: data comes from server functions in `api`.
+//! One module per page. Views only: data comes from server functions in `api`, or (offers)
+//! from the device's copy in `sync::context`.
 mod accessibility;
 pub mod account;
 pub mod admin;
 mod errors;
 pub mod groups;
 mod home;
+pub mod offers;
 
 pub use accessibility::AccessibilityPage;
 pub use errors::{ErrorPage, NotFoundPage};

@@ -1,0 +1,85 @@
+// Samverka's service worker: the app opens without network once it has been visited.
+//
+// The server fills in BUILD (a hash of this build's files, so every build gets its own cache
+// and old ones are deleted) and ASSETS (every file of the build: the wasm, its split chunks,
+// JS, CSS, icons). Pages are fetched from the network first and kept for when there is none;
+// the sync API is never cached — the app's own outbox handles being offline.
+const BUILD = "__SAMVERKA_BUILD__";
+const ASSETS = __SAMVERKA_ASSETS__;
+const CACHE = `samverka-${BUILD}`;
+// Pages a volunteer needs on the move, cached at install so they open offline even if not
+// visited yet. Query strings are ignored when matching (/erbjudanden/andra?id=…).
+const PAGES = ["/", "/start", "/erbjudanden", "/erbjudanden/ny", "/erbjudanden/andra", "/andringar"];
+// On a weak signal, wait this long for the network before showing the cached page.
+const NETWORK_WAIT_MS = 4000;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(ASSETS);
+      // Pages are best effort: one that fails (signed out, say) must not stop the install.
+      await Promise.all(
+        PAGES.map(async (page) => {
+          try {
+            const response = await fetch(page, { credentials: "same-origin" });
+            if (response.ok && !response.redirected) await cache.put(page, response);
+          } catch (_) {}
+        }),
+      );
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith("samverka-") && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+async function fromNetworkThenCache(request) {
+  const cache = await caches.open(CACHE);
+  const url = new URL(request.url);
+  const network = fetch(request).then(async (response) => {
+    if (response.ok && !response.redirected && response.type === "basic") {
+      await cache.put(url.pathname, response.clone());
+    }
+    return response;
+  });
+  const timeout = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MS));
+  try {
+    const response = await Promise.race([network, timeout]);
+    if (response) return response;
+  } catch (_) {}
+  const cached = await cache.match(url.pathname, { ignoreSearch: true });
+  if (cached) return cached;
+  // Nothing cached for this page: wait for the network after all (its error if none).
+  return network;
+}
+
+async function fromCacheThenNetwork(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") await cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
+  if (request.mode === "navigate") {
+    event.respondWith(fromNetworkThenCache(request));
+  } else if (url.pathname.startsWith("/pkg/") || url.pathname.startsWith("/icons/") || ASSETS.includes(url.pathname)) {
+    event.respondWith(fromCacheThenNetwork(request));
+  }
+});
