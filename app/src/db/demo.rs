@@ -233,7 +233,62 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
             seed_event(pool, actor, "verified", staff, note, &at).await?;
         }
     }
-    Ok(())
+    seed_offers(pool).await
+}
+
+/// Anna's offers, made the way a phone makes them: changes pushed from a device (with fixed
+/// ids, so that reseeding is a resend the server already knows).
+async fn seed_offers(pool: &Pool) -> Result<(), AppError> {
+    use crate::domain::offer::{Availability, OfferData, TimeOfDay, WeeklyWindow};
+    use crate::sync::protocol::{Change, OfferOp, Op};
+    let anna = Uuid::from_u128(0x5a_0001);
+    let time = |t: &str| TimeOfDay::parse(t).expect("demo times parse");
+    let offers = [
+        OfferData {
+            availability: Availability::Weekly {
+                windows: vec![WeeklyWindow {
+                    weekday: 5,
+                    from: time("22:00"),
+                    to: time("02:00"),
+                }],
+                valid_from: None,
+                valid_until: None,
+            },
+            districts: vec![stable_id("district", "fisksatra")],
+            areas: vec![stable_id("area", "trygghet")],
+            skills: vec!["första hjälpen".into()],
+            languages: vec!["svenska".into(), "engelska".into()],
+            note: "Nattvandring, gärna med någon jag känner.".into(),
+            paused: false,
+        },
+        OfferData {
+            availability: Availability::Flexible,
+            districts: vec![stable_id("district", "sicklaon")],
+            areas: vec![],
+            skills: vec!["läxhjälp".into()],
+            languages: vec!["svenska".into()],
+            note: "En timme då och då, helst eftermiddagar.".into(),
+            paused: false,
+        },
+    ];
+    let changes: Vec<Change> = offers
+        .into_iter()
+        .enumerate()
+        .map(|(i, offer)| Change {
+            id: stable_id("offer-change", &i.to_string()),
+            seq: i as u64 + 1,
+            record: stable_id("offer", &i.to_string()),
+            op: Op::Offer(OfferOp::Create(offer)),
+        })
+        .collect();
+    let known = crate::domain::offer::Known::from_reference(&super::reference::load(pool).await?);
+    super::sync::push(pool, anna, stable_id("device", "anna"), &changes, &known)
+        .await
+        .map(|_| ())
+        .map_err(|err| {
+            tracing::error!(?err, "demo offers refused");
+            AppError::Internal
+        })
 }
 
 /// One step of a demo group's history, under a fixed id so that reseeding adds nothing.

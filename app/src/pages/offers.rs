@@ -17,7 +17,7 @@ use crate::domain::offer::{
 use crate::domain::Me;
 use crate::i18n::*;
 use crate::sync::client::{OfferView, SettledAs};
-use crate::sync::context::{use_sync, LocalView};
+use crate::sync::context::{hydrated, use_sync, LocalView};
 use crate::sync::protocol::{Change, OfferOp, Op, Refusal, SyncErrorReason};
 use crate::text;
 use leptos_i18n::I18nContext;
@@ -27,8 +27,9 @@ use leptos_i18n::I18nContext;
 fn LocalData(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let hydrated = hydrated();
     move || {
-        if sync.view.with(|v| v.ready) {
+        if hydrated.get() && sync.view.with(|v| v.ready) {
             children().into_any()
         } else {
             view! { <p class="muted" data-testid="local-loading">{t!(i18n, offers.reading)}</p> }
@@ -432,8 +433,10 @@ fn Windows(
             </div>
         }
     };
+    // Only adding or removing a row re-renders the rows (typing must not: it would lose focus).
+    let count = Memo::new(move |_| windows.with(|w| w.len()));
     let rows = move || {
-        let count = windows.with(|w| w.len());
+        let count = count.get();
         (0..count).map(|i| {
             let weekly = kind.get() == "weekly";
             let weekday_id = window_field(i, "weekday");
@@ -585,6 +588,12 @@ pub fn ChangesPage() -> impl IntoView {
 fn Changes() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    // Whatever is refused while the list is open has been seen, too.
+    Effect::new(move |_| {
+        if sync.view.with(|v| v.log.iter().any(|s| !s.seen)) {
+            sync.mark_seen();
+        }
+    });
     let waiting = move || {
         sync.view.with(|v| {
             v.waiting

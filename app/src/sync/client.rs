@@ -58,6 +58,9 @@ pub struct StoredOffer {
 pub struct Settled {
     pub change: Change,
     pub result: SettledAs,
+    /// The person has seen what became of it (a refusal is announced until then).
+    #[serde(default)]
+    pub seen: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -378,7 +381,15 @@ impl<S: Store> Engine<S> {
     }
 
     fn settle(&mut self, change: Change, result: SettledAs) {
-        self.log.insert(0, Settled { change, result });
+        let seen = result == SettledAs::Sent;
+        self.log.insert(
+            0,
+            Settled {
+                change,
+                result,
+                seen,
+            },
+        );
         self.log.truncate(LOG_LEN);
     }
 
@@ -489,6 +500,16 @@ impl<S: Store> Engine<S> {
             }
         } else {
             self.storage_full = false;
+        }
+    }
+
+    /// The person has looked at the list of changes: refusals need no more announcing.
+    pub fn mark_seen(&mut self) {
+        if self.log.iter().any(|s| !s.seen) {
+            for settled in &mut self.log {
+                settled.seen = true;
+            }
+            self.save_all();
         }
     }
 

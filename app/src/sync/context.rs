@@ -47,6 +47,15 @@ pub fn use_sync() -> SyncContext {
     expect_context::<SyncContext>()
 }
 
+/// False while this part of the page is rendered on the server or hydrated, true right after.
+/// Views that show the device's data wait for it: a part hydrated late (inside a `Suspense`)
+/// may otherwise find the data already read and not match the server's HTML.
+pub fn hydrated() -> ReadSignal<bool> {
+    let (done, set_done) = signal(false);
+    Effect::new(move |_| set_done.set(true));
+    done
+}
+
 /// Provided once by the app. In the browser it opens the signed-in person's data after
 /// hydration, and syncs when the network comes back, every half minute while changes wait,
 /// and after each change.
@@ -115,6 +124,15 @@ impl SyncContext {
         }
         let _ = (record, op);
         Err(Refusal::NotFound)
+    }
+
+    /// The person has seen the list of changes (refusals stop being announced).
+    pub fn mark_seen(&self) {
+        #[cfg(feature = "hydrate")]
+        if let Some(engine) = self.engine.get_value() {
+            engine.borrow_mut().mark_seen();
+            self.publish();
+        }
     }
 
     /// Removes the person's data from this device (signing out on a shared phone).

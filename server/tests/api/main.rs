@@ -11,4 +11,5 @@ mod pages;
 mod reference;
 mod startup;
 mod sync;
+mod sync_bench;
 mod sync_sim;

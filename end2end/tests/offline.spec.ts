@@ -1,0 +1,200 @@
+import { test, expect, type Page, type BrowserContext, type Browser } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { waitForHydration } from './helpers';
+
+const PASSWORD = 'korrekt häst batteri';
+
+function uniqueEmail(prefix: string) {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.org`;
+}
+
+/** The project's phone settings, for contexts made by hand (a second device). */
+async function phone(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, locale: 'en-US' });
+}
+
+async function signUp(page: Page, contact: string) {
+  await page.goto('/registrera');
+  await waitForHydration(page);
+  await page.getByLabel('Namn eller smeknamn').fill('Nattvandrare');
+  await page.getByLabel('Mobilnummer eller e-post').fill(contact);
+  await page.getByLabel('Lösenord').fill(PASSWORD);
+  await page.getByLabel('Fisksätra').check();
+  await page.getByLabel('Jag har läst och godkänner').check();
+  await page.getByRole('button', { name: 'Skapa konto' }).click();
+  await expect(page).toHaveURL('/start');
+}
+
+async function signIn(page: Page, contact: string) {
+  await page.goto('/logga-in');
+  await waitForHydration(page);
+  await page.getByLabel('Mobilnummer eller e-post').fill(contact);
+  await page.getByLabel('Lösenord').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await expect(page).toHaveURL('/start');
+}
+
+async function openOffers(page: Page) {
+  await page.goto('/erbjudanden');
+  await waitForHydration(page);
+  await expect(page.getByTestId('new-offer')).toBeVisible();
+}
+
+/** Makes a flexible offer with `note` through the form. */
+async function createOffer(page: Page, note: string) {
+  await page.getByTestId('new-offer').click();
+  await expect(page).toHaveURL('/erbjudanden/ny');
+  await page.getByLabel('En timme då och då, när det passar').check();
+  await page.getByLabel('Kort meddelande').fill(note);
+  await page.getByRole('button', { name: 'Spara erbjudandet' }).click();
+  await expect(page).toHaveURL(/\/erbjudanden\?sparat=1$/);
+}
+
+async function editNote(page: Page, from: string, to: string) {
+  const offer = page.getByTestId('offer').filter({ hasText: from });
+  await offer.getByRole('link', { name: 'Ändra' }).click();
+  await expect(page).toHaveURL(/\/erbjudanden\/andra\?id=/);
+  await page.getByLabel('Kort meddelande').fill(to);
+  await page.getByRole('button', { name: 'Spara erbjudandet' }).click();
+  await expect(page).toHaveURL(/\/erbjudanden\?sparat=1$/);
+}
+
+async function waiting(page: Page, count: number) {
+  await expect(page.getByTestId('waiting')).toHaveAttribute('data-count', String(count), { timeout: 15_000 });
+}
+
+/** The service worker is installed and controls the page (so a reload works offline). */
+async function controlledByServiceWorker(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
+test('offers are made and edited offline, survive a reload, and are sent when the network returns', async ({ page, context, browser }) => {
+  const contact = uniqueEmail('offline');
+  await signUp(page, contact);
+  await openOffers(page);
+  await createOffer(page, 'Fredagskvällar');
+  await waiting(page, 0); // sent while online
+  await controlledByServiceWorker(page);
+
+  await context.setOffline(true);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByTestId('net-status')).toHaveAttribute('data-state', 'offline');
+  await expect(page.getByTestId('offer')).toHaveCount(1);
+  await createOffer(page, 'Läxhjälp i biblioteket');
+  await editNote(page, 'Fredagskvällar', 'Fredagar och lördagar');
+  await waiting(page, 2);
+  await expect(page.getByTestId('waiting')).toContainText('2 ändringar väntar på att skickas');
+
+  await page.reload();
+  await waitForHydration(page);
+  await waiting(page, 2);
+  await expect(page.getByTestId('offer-waiting')).toHaveCount(2);
+  await page.getByTestId('waiting').getByRole('link').click();
+  await expect(page.getByTestId('waiting-list').locator('li')).toHaveCount(2);
+
+  await context.setOffline(false);
+  await waiting(page, 0);
+  await expect(page.getByTestId('change-log').locator('li[data-result="sent"]')).toHaveCount(3);
+
+  const other = await phone(browser);
+  const second = await other.newPage();
+  await signIn(second, contact);
+  await openOffers(second);
+  await expect(second.getByTestId('offer')).toHaveCount(2);
+  await expect(second.getByText('Fredagar och lördagar')).toBeVisible();
+  await expect(second.getByText('Läxhjälp i biblioteket')).toBeVisible();
+  await other.close();
+});
+
+test('an edit made offline to an offer removed on another device is refused, and the person is told', async ({ page, context, browser }) => {
+  const contact = uniqueEmail('conflict');
+  await signUp(page, contact);
+  await openOffers(page);
+  await createOffer(page, 'Söndagsfika');
+  await waiting(page, 0);
+
+  const other = await phone(browser);
+  const tablet = await other.newPage();
+  await signIn(tablet, contact);
+  await openOffers(tablet);
+  await expect(tablet.getByTestId('offer')).toHaveCount(1);
+
+  await context.setOffline(true);
+  await editNote(page, 'Söndagsfika', 'Söndagsfika med barnen');
+  await waiting(page, 1);
+
+  const offer = tablet.getByTestId('offer').filter({ hasText: 'Söndagsfika' });
+  await offer.getByRole('button', { name: 'Ta bort' }).click();
+  await tablet.getByRole('button', { name: 'Ja, ta bort' }).click();
+  await expect(tablet.getByTestId('no-offers')).toBeVisible();
+  await waiting(tablet, 0);
+
+  await context.setOffline(false);
+  await waiting(page, 0);
+  // Removal wins (docs/SYNC.md): the offer is gone, the edit is refused and announced.
+  await expect(page.getByTestId('refused')).toContainText('1 ändring kunde inte sparas');
+  await expect(page.getByTestId('no-offers')).toBeVisible();
+  await page.getByTestId('refused').getByRole('link', { name: 'Se varför' }).click();
+  const refused = page.getByTestId('change-log').locator('li[data-result="refused"]');
+  await expect(refused).toContainText('redan tagits bort på en annan enhet');
+  await expect(refused).toContainText('Söndagsfika med barnen'); // what was typed is kept
+  await other.close();
+});
+
+test('signing out with changes waiting warns first, then clears the phone', async ({ page, context }) => {
+  const contact = uniqueEmail('signout');
+  await signUp(page, contact);
+  await openOffers(page);
+  await controlledByServiceWorker(page); // the new-offer page's code is on the phone
+  await context.setOffline(true);
+  await createOffer(page, 'Inte skickat');
+  await waiting(page, 1);
+
+  await page.getByTestId('log-out').click();
+  await expect(page.getByTestId('sign-out-warning')).toContainText('inte har skickats än (1 st)');
+  await context.setOffline(false);
+  await page.getByRole('button', { name: 'Logga ut ändå' }).click();
+  await expect(page).toHaveURL('/');
+
+  const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('samverka/')));
+  expect(left).toEqual([]);
+});
+
+test('the offer form names each problem beside its field and keeps what was typed', async ({ page }) => {
+  await signUp(page, uniqueEmail('form'));
+  await page.goto('/erbjudanden/ny');
+  await waitForHydration(page);
+  await page.getByLabel('Samma tider varje vecka').check();
+  await page.getByLabel(/^Från/).fill('22:00');
+  await page.getByLabel(/^Till/).fill('22:00');
+  await page.getByLabel('Kort meddelande').fill('Helst fredagar');
+  await page.getByRole('button', { name: 'Spara erbjudandet' }).click();
+
+  await expect(page.locator('#window-0-weekday')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Sluttiden måste skilja sig från starttiden')).toHaveCount(0); // the weekday comes first
+  await expect(page.getByLabel('Kort meddelande')).toHaveValue('Helst fredagar');
+  await page.getByLabel('Veckodag').selectOption('5');
+  await page.getByRole('button', { name: 'Spara erbjudandet' }).click();
+  await expect(page.getByText('Sluttiden måste skilja sig från starttiden')).toBeVisible();
+  await page.getByLabel(/^Till/).fill('02:00');
+  await page.getByRole('button', { name: 'Spara erbjudandet' }).click();
+  await expect(page).toHaveURL(/\/erbjudanden\?sparat=1$/);
+  await expect(page.getByTestId('offer')).toContainText('Varje fredag 22:00–02:00');
+});
+
+test('the offer pages have no accessibility violations', async ({ page }) => {
+  await signUp(page, uniqueEmail('a11y-offers'));
+  for (const path of ['/erbjudanden', '/erbjudanden/ny', '/andringar']) {
+    await page.goto(path);
+    await waitForHydration(page);
+    await expect(page.getByTestId('local-loading')).toHaveCount(0);
+    const results = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+      .analyze();
+    expect(results.violations.map((v) => `${path} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
+  }
+});

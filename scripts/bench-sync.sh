@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sync benchmark: the device engine pushing 1,000 queued changes and pulling 10,000 records over
+# HTTP, on SQLite and on PostgreSQL (127.0.0.1:5432 or TEST_POSTGRES_URL). Release build;
+# prints the median of five runs each. See docs/BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+cargo test --release -p server --test api sync_bench -- --ignored --nocapture --test-threads 1 2>&1 \
+  | grep -E "^sync bench|test result"
