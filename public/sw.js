@@ -72,6 +72,20 @@ async function fromCacheThenNetwork(request) {
   return response;
 }
 
+// Signing out (the app posts "signed-out"): forget every kept page — they show the person's
+// name and data — and keep the app's own files, which hold nobody's.
+self.addEventListener("message", (event) => {
+  if (event.data !== "signed-out") return;
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      for (const request of await cache.keys()) {
+        if (!ASSETS.includes(new URL(request.url).pathname)) await cache.delete(request);
+      }
+    })(),
+  );
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);

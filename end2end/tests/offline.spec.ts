@@ -162,6 +162,20 @@ test('signing out with changes waiting warns first, then clears the phone', asyn
 
   const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('samverka/')));
   expect(left).toEqual([]);
+  // No page kept for offline use still shows the person.
+  const keptWithName = () =>
+    page.evaluate(async () => {
+      const found: string[] = [];
+      for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) {
+          const body = await (await cache.match(request))!.text();
+          if (body.includes('Nattvandrare')) found.push(new URL(request.url).pathname);
+        }
+      }
+      return found;
+    });
+  await expect.poll(keptWithName).toEqual([]);
 });
 
 test('the offer form names each problem beside its field and keeps what was typed', async ({ page }) => {

@@ -69,14 +69,6 @@ pub async fn log_in(form: LogInInput) -> Result<Me, AppError> {
 /// `POST /api/log-out` — ends this session (also when nobody was signed in).
 #[server(endpoint = "log-out")]
 pub async fn log_out() -> Result<(), AppError> {
-    // On a shared phone nothing of the person may stay behind: the browser removes this
-    // site's storage (the offline copy and outbox), its service worker and caches.
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.insert_header(
-            axum::http::HeaderName::from_static("clear-site-data"),
-            axum::http::HeaderValue::from_static("\"cache\", \"storage\""),
-        );
-    }
     super::with_status(auth::end_session().await)
 }
 

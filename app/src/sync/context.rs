@@ -135,12 +135,19 @@ impl SyncContext {
         }
     }
 
-    /// Removes the person's data from this device (signing out on a shared phone).
+    /// Removes the person's data from this device (signing out on a shared phone): their
+    /// copy, outbox and log, and the pages the service worker kept (they show the person's
+    /// name and data). The app's own files stay cached; they hold nobody's data.
     pub fn clear_local(&self) {
         #[cfg(feature = "hydrate")]
-        if let Some(engine) = self.engine.get_value() {
-            engine.borrow_mut().clear();
-            self.engine.set_value(None);
+        {
+            if let Some(engine) = self.engine.get_value() {
+                engine.borrow_mut().clear();
+                self.engine.set_value(None);
+            }
+            if let Some(worker) = window().navigator().service_worker().controller() {
+                let _ = worker.post_message(&wasm_bindgen::JsValue::from_str("signed-out"));
+            }
         }
         self.view.set(LocalView {
             ready: true,
