@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 cargo test --release -p server --test api sync_bench -- --ignored --nocapture --test-threads 1 2>&1 \
-  | grep -E "^sync bench|test result"
+  | grep -oE "sync bench on.*|test result.*"

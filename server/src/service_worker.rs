@@ -47,7 +47,7 @@ pub fn script(site_root: &Path) -> Option<String> {
 }
 
 /// Every file under `dir` as a site path, leaving out the precompressed copies (the server
-/// picks those by `Accept-Encoding` for the plain name).
+/// picks those by `Accept-Encoding` for the plain name) and wasm-bindgen's TypeScript types.
 fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -56,7 +56,9 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
         let path = entry.path();
         if path.is_dir() {
             collect(root, &path, out);
-        } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz")) {
+        } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"))
+            && !path.to_string_lossy().ends_with(".d.ts")
+        {
             if let Ok(relative) = path.strip_prefix(root) {
                 out.push(format!(
                     "/{}",
@@ -81,6 +83,7 @@ mod tests {
         .unwrap();
         std::fs::write(dir.join("pkg/samverka.wasm"), b"wasm").unwrap();
         std::fs::write(dir.join("pkg/samverka.wasm.br"), b"br").unwrap();
+        std::fs::write(dir.join("pkg/samverka.d.ts"), b"types").unwrap();
         std::fs::write(dir.join("pkg/split_1.wasm"), b"chunk").unwrap();
         std::fs::write(dir.join("favicon.svg"), b"<svg/>").unwrap();
         dir
