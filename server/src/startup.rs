@@ -86,19 +86,34 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight and closes the pool.
+    /// Meanwhile, once a day, old removals are forgotten (see `docs/SYNC.md`).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         // The peer address feeds the per-address sign-in limit.
+        let housekeeping = tokio::spawn(forget_old_removals_daily(self.pool.clone()));
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
+        housekeeping.abort();
         self.pool.close().await;
         result
+    }
+}
+
+async fn forget_old_removals_daily(pool: Pool) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        every_day.tick().await;
+        match db::sync::forget_old_removals(&pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removals = n, "forgot old removals"),
+            Err(err) => tracing::warn!(?err, "could not forget old removals"),
+        }
     }
 }
 

@@ -164,6 +164,7 @@ pub async fn handle_pull(
             Some(Context {
                 me,
                 profile: db::users::profile(pool, user).await.map_err(internal)?,
+                groups: db::groups::my_groups(pool, user).await.map_err(internal)?,
                 reference: db::reference::load(pool).await.map_err(internal)?,
             })
         } else {

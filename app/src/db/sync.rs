@@ -365,6 +365,16 @@ pub async fn pull(
     Ok((records, next, more, reset))
 }
 
+/// How long removals are remembered. A device away longer than this gets a reset (its outbox
+/// is kept); a quarter of a year covers a long holiday.
+pub const REMOVALS_KEPT_DAYS: i64 = 90;
+
+/// Forgets removals older than [`REMOVALS_KEPT_DAYS`] (the server runs this daily).
+pub async fn forget_old_removals(pool: &Pool) -> Result<u64, AppError> {
+    let before = time::OffsetDateTime::now_utc() - time::Duration::days(REMOVALS_KEPT_DAYS);
+    forget_removals(pool, &super::format_time(before)).await
+}
+
 /// Forgets removals made before `before` (RFC 3339): their rows go, and a device whose
 /// cursor is older than the newest of them gets a reset on its next pull.
 pub async fn forget_removals(pool: &Pool, before: &str) -> Result<u64, AppError> {

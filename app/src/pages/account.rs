@@ -225,7 +225,8 @@ fn Start(me: Me) -> impl IntoView {
     let admin = permissions::can_manage_staff(Some(me.role));
     view! {
         <h1 data-testid="start-heading">{t!(i18n, start.heading, name = move || name.clone())}</h1>
-        <p class="lead">{t!(i18n, start.offers_soon)}</p>
+        <p class="lead">{t!(i18n, start.offers_lead)}</p>
+        <p><a class="button" href="/erbjudanden" data-testid="offers-link">{t!(i18n, start.offers_link)}</a></p>
         {(staff || admin).then(|| view! {
             <section class="card" aria-labelledby="staff-heading">
                 <h2 id="staff-heading">{t!(i18n, start.staff_heading)}</h2>

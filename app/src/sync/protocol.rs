@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::account::Profile;
+use crate::domain::account::{MyGroup, Profile};
 use crate::domain::offer::{OfferData, OfferPatch};
 use crate::domain::{Me, ReferenceData};
 
@@ -144,6 +144,9 @@ pub struct Record {
 pub struct Context {
     pub me: Me,
     pub profile: Profile,
+    /// The groups the person is in (contact or member).
+    #[serde(default)]
+    pub groups: Vec<MyGroup>,
     pub reference: ReferenceData,
 }
 

@@ -73,6 +73,8 @@ both_engines!(
         assert_eq!(page["records"][0]["data"]["paused"], true);
         assert_eq!(page["cursor"], after_first);
         assert_eq!(page["context"]["me"]["name"], "Volontär ana@example.org");
+        assert_eq!(page["context"]["groups"], json!([]));
+        assert_eq!(page["context"]["profile"]["districts"], json!([district]));
     }
 );
 
@@ -303,10 +305,12 @@ both_engines!(
         let (_, current) = pull(&app, &ana, &format!("protocol=1&cursor={old_cursor}")).await;
         let new_cursor = current["cursor"].as_i64().unwrap();
 
+        let recent = app::db::sync::forget_old_removals(&app.pool).await.unwrap();
         let forgotten = app::db::sync::forget_removals(&app.pool, "9999-01-01T00:00:00.000Z")
             .await
             .unwrap();
 
+        assert_eq!(recent, 0, "a removal made today is remembered");
         assert_eq!(forgotten, 1);
         let (_, stale) = pull(&app, &ana, &format!("protocol=1&cursor={old_cursor}")).await;
         assert_eq!(stale["reset"], true);
