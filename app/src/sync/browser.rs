@@ -55,18 +55,7 @@ impl Transport for FetchTransport {
     }
 
     async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, TransportError> {
-        let mut url = format!(
-            "{PULL_PATH}?protocol={}&context={}",
-            request.protocol,
-            u8::from(request.context)
-        );
-        if let Some(cursor) = request.cursor {
-            url.push_str(&format!("&cursor={cursor}"));
-        }
-        if let Some(limit) = request.limit {
-            url.push_str(&format!("&limit={limit}"));
-        }
-        let response = Request::get(&url)
+        let response = Request::get(&request.path())
             .send()
             .await
             .map_err(|_| TransportError::Offline)?;

@@ -116,6 +116,24 @@ pub struct PullRequest {
     pub context: bool,
 }
 
+impl PullRequest {
+    /// The request as a path with its query: `/api/sync/v1/pull?protocol=1&context=1&cursor=41`.
+    pub fn path(&self) -> String {
+        let mut path = format!(
+            "{PULL_PATH}?protocol={}&context={}",
+            self.protocol,
+            u8::from(self.context)
+        );
+        if let Some(cursor) = self.cursor {
+            path.push_str(&format!("&cursor={cursor}"));
+        }
+        if let Some(limit) = self.limit {
+            path.push_str(&format!("&limit={limit}"));
+        }
+        path
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullResponse {
     /// Where the next pull starts. Never lower than the request's, unless `reset`.
@@ -248,6 +266,20 @@ impl SyncError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pull_travels_as_a_query() {
+        let request = PullRequest {
+            protocol: 1,
+            cursor: Some(41),
+            limit: None,
+            context: true,
+        };
+        assert_eq!(
+            request.path(),
+            "/api/sync/v1/pull?protocol=1&context=1&cursor=41"
+        );
+    }
 
     #[test]
     fn a_change_is_tagged_by_its_kind_on_the_wire() {

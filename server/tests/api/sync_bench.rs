@@ -33,15 +33,7 @@ impl Transport for Http<'_> {
     }
 
     async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, TransportError> {
-        let mut url = format!(
-            "{PULL_PATH}?protocol={}&context={}",
-            request.protocol,
-            u8::from(request.context)
-        );
-        if let Some(cursor) = request.cursor {
-            url.push_str(&format!("&cursor={cursor}"));
-        }
-        let response = self.client.get(self.app.url(&url)).send().await;
+        let response = self.client.get(self.app.url(&request.path())).send().await;
         let response = response.map_err(|_| TransportError::Offline)?;
         if !response.status().is_success() {
             return Err(TransportError::Server);
