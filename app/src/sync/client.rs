@@ -692,6 +692,62 @@ mod tests {
     }
 
     #[test]
+    fn an_outdated_app_or_an_ended_session_stops_sending_and_keeps_the_changes() {
+        let mut e = engine(MemoryStore::default());
+        e.record(
+            Uuid::from_u128(1),
+            Uuid::from_u128(100),
+            OfferOp::Create(offer("a")),
+        )
+        .unwrap();
+        let sent = e.push_request().unwrap();
+        let refuse = |reason| Err(TransportError::Rejected(SyncError::new(reason)));
+
+        assert_eq!(
+            e.on_push(&sent, refuse(SyncErrorReason::UpdateRequired)),
+            Step::Stop
+        );
+        assert_eq!(
+            e.on_push(&sent, refuse(SyncErrorReason::Unauthorized)),
+            Step::Stop
+        );
+        assert_eq!(e.on_push(&sent, Err(TransportError::Offline)), Step::Stop);
+
+        assert!(e.update_required && e.signed_out);
+        assert_eq!(e.outbox(), &sent.changes[..]);
+        assert_eq!(engine(e.store().clone()).outbox().len(), 1);
+    }
+
+    #[test]
+    fn a_sequence_gap_renumbers_the_outbox_from_what_the_server_expects() {
+        let mut e = engine(MemoryStore::default());
+        for i in 1..=2 {
+            e.record(
+                Uuid::from_u128(i),
+                Uuid::from_u128(100 + i),
+                OfferOp::Create(offer("a")),
+            )
+            .unwrap();
+        }
+        let sent = e.push_request().unwrap();
+        let gap = SyncError {
+            expected_seq: Some(7),
+            ..SyncError::new(SyncErrorReason::SequenceGap)
+        };
+
+        assert_eq!(
+            e.on_push(&sent, Err(TransportError::Rejected(gap))),
+            Step::Continue
+        );
+
+        let seqs: Vec<_> = e.outbox().iter().map(|c| c.seq).collect();
+        assert_eq!(seqs, vec![7, 8]);
+        e.record(Uuid::from_u128(3), Uuid::from_u128(103), OfferOp::Delete)
+            .unwrap();
+        assert_eq!(e.outbox()[2].seq, 9);
+    }
+
+    #[test]
     fn a_stale_pull_never_moves_the_cursor_back() {
         let mut e = engine(MemoryStore::default());
         let page = |cursor| PullResponse {
