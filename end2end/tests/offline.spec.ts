@@ -145,6 +145,27 @@ test('an edit made offline to an offer removed on another device is refused, and
   await other.close();
 });
 
+test('two tabs on one phone keep both of their offline changes', async ({ page, context }) => {
+  await signUp(page, uniqueEmail('tabs'));
+  await openOffers(page);
+  await controlledByServiceWorker(page);
+  const tab = await context.newPage();
+  await openOffers(tab);
+  await context.setOffline(true);
+
+  await createOffer(page, 'Från första fliken');
+  await waiting(tab, 1); // the other tab sees it through the storage event
+  await createOffer(tab, 'Från andra fliken');
+
+  await waiting(page, 2);
+  await page.reload();
+  await waitForHydration(page);
+  await waiting(page, 2);
+  await context.setOffline(false);
+  await waiting(page, 0);
+  await expect(page.getByTestId('offer')).toHaveCount(2);
+});
+
 test('signing out with changes waiting warns first, then clears the phone', async ({ page, context }) => {
   const contact = uniqueEmail('signout');
   await signUp(page, contact);

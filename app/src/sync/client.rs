@@ -138,30 +138,43 @@ fn load<T: DeserializeOwned>(store: &impl Store, key: &str) -> Option<T> {
 impl<S: Store> Engine<S> {
     /// Opens this person's data on this device; a first use gets `new_device` as its id.
     pub fn open(store: S, user: Uuid, new_device: Uuid) -> Engine<S> {
-        let p = prefix(user);
-        let meta = load(&store, &format!("{p}meta")).unwrap_or(Meta {
-            device: new_device,
-            next_seq: 1,
-        });
-        let outbox: Vec<Change> = load(&store, &format!("{p}outbox")).unwrap_or_default();
+        let mut engine = Engine {
+            store,
+            user,
+            meta: Meta {
+                device: new_device,
+                next_seq: 1,
+            },
+            outbox: Vec::new(),
+            snapshot: Snapshot::default(),
+            log: Vec::new(),
+            storage_full: false,
+            update_required: false,
+            signed_out: false,
+        };
+        engine.reload();
+        engine
+    }
+
+    /// Reads everything again from the store. Another tab of the same browser shares the store
+    /// and may have recorded, sent or pulled since: every change starts from the stored state,
+    /// so one tab never overwrites what another saved.
+    pub fn reload(&mut self) {
+        let p = prefix(self.user);
+        if let Some(meta) = load::<Meta>(&self.store, &format!("{p}meta")) {
+            self.meta = meta;
+        }
+        self.outbox = load(&self.store, &format!("{p}outbox")).unwrap_or_default();
         // Never reuse a number of a change still waiting, whatever the meta says.
-        let next_seq = outbox
+        self.meta.next_seq = self
+            .outbox
             .iter()
             .map(|c| c.seq + 1)
             .max()
             .unwrap_or(1)
-            .max(meta.next_seq);
-        Engine {
-            snapshot: load(&store, &format!("{p}snapshot")).unwrap_or_default(),
-            log: load(&store, &format!("{p}log")).unwrap_or_default(),
-            store,
-            user,
-            meta: Meta { next_seq, ..meta },
-            outbox,
-            storage_full: false,
-            update_required: false,
-            signed_out: false,
-        }
+            .max(self.meta.next_seq);
+        self.log = load(&self.store, &format!("{p}log")).unwrap_or_default();
+        self.snapshot = load(&self.store, &format!("{p}snapshot")).unwrap_or_default();
     }
 
     pub fn user(&self) -> Uuid {
@@ -207,6 +220,7 @@ impl<S: Store> Engine<S> {
     /// Records a change: in the outbox (saved before anything else) and in the view at once.
     /// When the phone cannot store it, nothing is recorded and the caller keeps the form.
     pub fn record(&mut self, change_id: Uuid, record: Uuid, op: OfferOp) -> Result<(), StoreFull> {
+        self.reload();
         self.outbox.push(Change {
             id: change_id,
             seq: self.meta.next_seq,
@@ -295,6 +309,7 @@ impl<S: Store> Engine<S> {
         sent: &PushRequest,
         answer: Result<PushResponse, TransportError>,
     ) -> Step {
+        self.reload();
         let step = match answer {
             Ok(response) => {
                 let known = self.known();
@@ -414,6 +429,7 @@ impl<S: Store> Engine<S> {
 
     /// Takes a page of a pull.
     pub fn on_pull(&mut self, answer: Result<PullResponse, TransportError>) -> Step {
+        self.reload();
         let response = match answer {
             Ok(response) => response,
             Err(TransportError::Rejected(err)) => {
@@ -505,6 +521,7 @@ impl<S: Store> Engine<S> {
 
     /// The person has looked at the list of changes: refusals need no more announcing.
     pub fn mark_seen(&mut self) {
+        self.reload();
         if self.log.iter().any(|s| !s.seen) {
             for settled in &mut self.log {
                 settled.seen = true;
@@ -745,6 +762,58 @@ mod tests {
         e.record(Uuid::from_u128(3), Uuid::from_u128(103), OfferOp::Delete)
             .unwrap();
         assert_eq!(e.outbox()[2].seq, 9);
+    }
+
+    /// Two tabs of one browser: one store, two engines.
+    #[derive(Clone, Default)]
+    struct Shared(std::rc::Rc<std::cell::RefCell<MemoryStore>>);
+
+    impl Store for Shared {
+        fn get(&self, key: &str) -> Option<String> {
+            self.0.borrow().get(key)
+        }
+        fn set(&mut self, key: &str, value: &str) -> Result<(), StoreFull> {
+            self.0.borrow_mut().set(key, value)
+        }
+        fn remove(&mut self, key: &str) {
+            self.0.borrow_mut().remove(key)
+        }
+    }
+
+    #[test]
+    fn two_tabs_never_overwrite_each_others_changes() {
+        let store = Shared::default();
+        let user = Uuid::from_u128(0xa);
+        let mut first = Engine::open(store.clone(), user, Uuid::from_u128(1));
+        let mut second = Engine::open(store.clone(), user, Uuid::from_u128(2));
+
+        first
+            .record(
+                Uuid::from_u128(1),
+                Uuid::from_u128(100),
+                OfferOp::Create(offer("a")),
+            )
+            .unwrap();
+        second
+            .record(
+                Uuid::from_u128(2),
+                Uuid::from_u128(101),
+                OfferOp::Create(offer("b")),
+            )
+            .unwrap();
+
+        let reopened = Engine::open(store, user, Uuid::from_u128(3));
+        let seqs: Vec<_> = reopened
+            .outbox()
+            .iter()
+            .map(|c| (c.id.as_u128(), c.seq))
+            .collect();
+        assert_eq!(seqs, vec![(1, 1), (2, 2)], "both kept, numbered in order");
+        assert_eq!(
+            reopened.device(),
+            Uuid::from_u128(1),
+            "one device id for the browser"
+        );
     }
 
     #[test]

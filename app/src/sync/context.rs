@@ -77,6 +77,13 @@ pub fn provide_sync() {
             sync.open(me.map(|me| me.id));
         });
         let online = window_event_listener(leptos::ev::online, move |_| sync.sync_now());
+        // Another tab changed the stored data (recorded, sent, pulled): show it here too.
+        let other_tab = window_event_listener(leptos::ev::storage, move |_| {
+            if let Some(engine) = sync.engine.get_value() {
+                engine.borrow_mut().reload();
+                sync.publish();
+            }
+        });
         let timer = set_interval_with_handle(
             move || {
                 if !sync.view.with_untracked(|v| v.waiting.is_empty()) {
@@ -87,6 +94,7 @@ pub fn provide_sync() {
         );
         on_cleanup(move || {
             online.remove();
+            other_tab.remove();
             if let Ok(timer) = timer {
                 timer.clear();
             }
