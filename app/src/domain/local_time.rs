@@ -8,7 +8,7 @@
 //! IANA database (jiff, a dev-dependency) for every hour over decades.
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -17,7 +17,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -30,12 +30,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// The weekday of a day since 1970, 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
+pub(crate) fn weekday(days: i64) -> i64 {
+    (days + 3).rem_euclid(7)
+}
+
 /// The day (since 1970) of the last Sunday of a month with 31 days.
 fn last_sunday(year: i64, month: i64) -> i64 {
     let last = days_from_civil(year, month, 31);
-    // 1970-01-01 was a Thursday: weekday 0 = Monday … 6 = Sunday.
-    let weekday = (last + 3).rem_euclid(7);
-    last - (weekday + 1) % 7
+    last - (weekday(last) + 1) % 7
 }
 
 /// Seconds east of UTC in Stockholm at the UTC instant `unix`.

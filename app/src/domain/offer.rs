@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::forms::{choices, limits, parse_tags, FieldErrors};
+use super::local_time::{civil_from_days, days_from_civil, weekday};
 
 /// At most this many windows in one offer: a fortnight of evenings, or every weekday twice.
 pub const MAX_WINDOWS: usize = 14;
@@ -34,32 +35,23 @@ impl Date {
         if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
             return None;
         }
-        let (year, month, day) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        ((2000..=2100).contains(&year) && (1..=days).contains(&day)).then_some(Date {
-            year,
-            month,
-            day,
-        })
+        let (year, month, day): (u16, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        let date = Date { year, month, day };
+        // A real day survives the trip to a day number and back (2026-02-30 does not).
+        let real = (1..=12).contains(&month)
+            && (1..=31).contains(&day)
+            && civil_from_days(date.days()) == (year.into(), month.into(), day.into());
+        ((2000..=2100).contains(&year) && real).then_some(date)
     }
 
-    /// Day of the week, 1 = Monday … 7 = Sunday (Zeller's congruence).
+    /// Days since 1970-01-01 (the calendar arithmetic `local_time` already has).
+    fn days(&self) -> i64 {
+        days_from_civil(self.year.into(), self.month.into(), self.day.into())
+    }
+
+    /// Day of the week, 1 = Monday … 7 = Sunday.
     pub fn weekday(&self) -> u8 {
-        let (mut y, mut m) = (i32::from(self.year), i32::from(self.month));
-        if m < 3 {
-            m += 12;
-            y -= 1;
-        }
-        let h = (i32::from(self.day) + 13 * (m + 1) / 5 + y + y / 4 - y / 100 + y / 400) % 7;
-        // h: 0 = Saturday … 6 = Friday.
-        ((h + 5) % 7 + 1) as u8
+        weekday(self.days()) as u8 + 1
     }
 }
 
