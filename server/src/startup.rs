@@ -127,8 +127,10 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let context_state = state.clone();
     let sessions = app::auth::session_layer(state.pool.clone(), &state.config);
+    // Bytes: every request shares the one copy.
     let service_worker =
-        crate::service_worker::script(std::path::Path::new(&*state.leptos_options.site_root));
+        crate::service_worker::script(std::path::Path::new(&*state.leptos_options.site_root))
+            .map(axum::body::Bytes::from);
     Router::new()
         .route("/healthz", get(healthz))
         .route(
@@ -163,7 +165,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// `GET /sw.js` — never cached by the browser's HTTP cache, so a new build is seen at once.
-async fn serve_service_worker(script: Option<String>) -> Response {
+async fn serve_service_worker(script: Option<axum::body::Bytes>) -> Response {
     match script {
         Some(script) => (
             [

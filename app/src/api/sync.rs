@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use tower_sessions::Session;
@@ -109,7 +110,7 @@ pub async fn handle_push(pool: &Pool, user: Uuid, body: &[u8]) -> Result<PushRes
             if !kind.is_some_and(|k| KINDS.contains(&k)) {
                 return Err(SyncError::about(SyncErrorReason::UnknownKind, id));
             }
-            let change: Change = serde_json::from_value(raw_change.clone())
+            let change = Change::deserialize(raw_change)
                 .map_err(|_| SyncError::about(SyncErrorReason::Malformed, id))?;
             changes.push(change);
         }
@@ -155,28 +156,20 @@ pub async fn handle_pull(
             .get("context")
             .is_some_and(|c| c == "1" || c == "true");
         let internal = |_: AppError| SyncError::new(SyncErrorReason::Internal);
-        let (records, cursor, more, reset) = db::sync::pull(pool, user, cursor, limit)
+        let mut page = db::sync::pull(pool, user, cursor, limit)
             .await
             .map_err(internal)?;
-        let context = if context {
+        if context {
             let me = db::users::me(pool, user).await.map_err(internal)?;
             let me = me.ok_or_else(|| SyncError::new(SyncErrorReason::Unauthorized))?;
-            Some(Context {
+            page.context = Some(Context {
                 me,
                 profile: db::users::profile(pool, user).await.map_err(internal)?,
                 groups: db::groups::my_groups(pool, user).await.map_err(internal)?,
                 reference: db::reference::load(pool).await.map_err(internal)?,
-            })
-        } else {
-            None
-        };
-        Ok(PullResponse {
-            cursor,
-            more,
-            reset,
-            records,
-            context,
-        })
+            });
+        }
+        Ok(page)
     }
     .await;
     if let Err(err) = &result {

@@ -181,9 +181,7 @@ pub fn summary(i18n: I18nContext<Locale>, err: &AppError) -> String {
         AppError::NotFound => t_string!(i18n, errors.not_found).to_owned(),
         AppError::Unauthorized => t_string!(i18n, errors.unauthorized).to_owned(),
         AppError::Forbidden => t_string!(i18n, errors.forbidden).to_owned(),
-        AppError::Conflict(key) if key == "last_contact" || key == "storage_full" => {
-            message(i18n, key)
-        }
+        AppError::Conflict(key) if key == "last_contact" => message(i18n, key),
         AppError::Conflict(_) => t_string!(i18n, errors.conflict).to_owned(),
         AppError::TooManyRequests { retry_after_secs } => {
             let minutes = retry_after_secs.div_ceil(60).max(1);

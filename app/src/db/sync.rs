@@ -299,7 +299,8 @@ pub async fn push(
     Ok(results)
 }
 
-/// One page of what `user` may see, changed after `cursor`. Without a cursor (or with one
+/// One page of what `user` may see, changed after `cursor` (without the context, which the
+/// caller adds when asked). Without a cursor (or with one
 /// too old) the answer is a reset: everything live, which replaces the device's copy.
 #[tracing::instrument(skip(pool))]
 pub async fn pull(
@@ -307,7 +308,7 @@ pub async fn pull(
     user: Uuid,
     cursor: Option<i64>,
     limit: u32,
-) -> Result<(Vec<Record>, i64, bool, bool), AppError> {
+) -> Result<PullResponse, AppError> {
     // Read the counter first: everything numbered up to it is committed (module comment).
     let (value, min_cursor): (i64, i64) =
         sqlx::query_as("SELECT value, min_cursor FROM sync_counter WHERE id = 1")
@@ -362,7 +363,13 @@ pub async fn pull(
     } else {
         value.max(last.unwrap_or(0)).max(from.unwrap_or(0))
     };
-    Ok((records, next, more, reset))
+    Ok(PullResponse {
+        cursor: next,
+        more,
+        reset,
+        records,
+        context: None,
+    })
 }
 
 /// How long removals are remembered. A device away longer than this gets a reset (its outbox

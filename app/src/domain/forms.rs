@@ -63,12 +63,7 @@ pub mod limits {
 }
 
 /// A required single-line or multi-line text: trimmed, not empty, at most `max` characters.
-pub(crate) fn required_text(
-    errors: &mut FieldErrors,
-    field: &str,
-    raw: &str,
-    max: usize,
-) -> String {
+fn required_text(errors: &mut FieldErrors, field: &str, raw: &str, max: usize) -> String {
     let text = raw.trim();
     if text.is_empty() {
         errors.add(field, "required");

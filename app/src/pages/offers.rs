@@ -14,7 +14,7 @@ use crate::components::RequireUser;
 use crate::domain::offer::{
     window_field, Availability, Known, OfferData, OfferInput, OfferPatch, WindowInput,
 };
-use crate::domain::Me;
+use crate::domain::{FieldErrors, Me};
 use crate::i18n::*;
 use crate::sync::client::{OfferView, SettledAs};
 use crate::sync::context::{hydrated, use_sync, LocalView};
@@ -126,14 +126,15 @@ fn MyOffers() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let saved = use_query_map().with_untracked(|q| q.get("sparat").is_some());
-    let offers = move || sync.view.with(|v| v.offers.clone());
+    // Only a change of the offers themselves re-renders the list.
+    let offers = Memo::new(move |_| sync.view.with(|v| v.offers.clone()));
     view! {
         <h1>{t!(i18n, offers.heading)}</h1>
         <p class="lead">{t!(i18n, offers.intro)}</p>
         {saved.then(|| view! { <p class="notice notice--ok" role="status" data-testid="saved">{t!(i18n, offers.saved_on_device)}</p> })}
         <p><a class="button" href="/erbjudanden/ny" data-testid="new-offer">{t!(i18n, offers.new)}</a></p>
         {move || {
-            let list = offers();
+            let list = offers.get();
             if list.is_empty() {
                 view! { <p data-testid="no-offers">{t!(i18n, offers.none)}</p> }.into_any()
             } else {
@@ -340,7 +341,7 @@ where
         }
         match sync.record(record, op) {
             Ok(()) => navigate("/erbjudanden?sparat=1", Default::default()),
-            Err(_) => form.show(crate::error::AppError::Conflict("storage_full".into())),
+            Err(_) => form.show(FieldErrors::single("form", "storage_full").into()),
         }
     };
     let kinds = vec![

@@ -36,6 +36,10 @@ pub fn prefix(user: Uuid) -> String {
 struct Meta {
     device: Uuid,
     next_seq: u64,
+    /// Bumped by every save, written last: a tab whose copy has the stored `rev` need not
+    /// read anything again.
+    #[serde(default)]
+    rev: u64,
 }
 
 /// The server's records as of `cursor`.
@@ -120,6 +124,8 @@ pub struct Engine<S: Store> {
     outbox: Vec<Change>,
     snapshot: Snapshot,
     log: Vec<Settled>,
+    /// The stored `rev` this engine's copy was read at or saved as; `None`: read it again.
+    loaded: Option<u64>,
     /// The phone refused to store more: changes are kept in memory and the outbox is saved
     /// first; the person is told.
     pub storage_full: bool,
@@ -144,10 +150,12 @@ impl<S: Store> Engine<S> {
             meta: Meta {
                 device: new_device,
                 next_seq: 1,
+                rev: 0,
             },
             outbox: Vec::new(),
             snapshot: Snapshot::default(),
             log: Vec::new(),
+            loaded: None,
             storage_full: false,
             update_required: false,
             signed_out: false,
@@ -156,12 +164,17 @@ impl<S: Store> Engine<S> {
         engine
     }
 
-    /// Reads everything again from the store. Another tab of the same browser shares the store
-    /// and may have recorded, sent or pulled since: every change starts from the stored state,
-    /// so one tab never overwrites what another saved.
+    /// Reads the store again if another tab of the same browser (which shares it) has saved
+    /// since: every change starts from the stored state, so one tab never overwrites what
+    /// another saved. Costs one small read when nothing changed.
     pub fn reload(&mut self) {
         let p = prefix(self.user);
-        if let Some(meta) = load::<Meta>(&self.store, &format!("{p}meta")) {
+        let stored = load::<Meta>(&self.store, &format!("{p}meta"));
+        if stored.as_ref().is_some_and(|m| Some(m.rev) == self.loaded) {
+            return;
+        }
+        self.loaded = stored.as_ref().map(|m| m.rev);
+        if let Some(meta) = stored {
             self.meta = meta;
         }
         self.outbox = load(&self.store, &format!("{p}outbox")).unwrap_or_default();
@@ -235,22 +248,6 @@ impl<S: Store> Engine<S> {
             return Err(full);
         }
         Ok(())
-    }
-
-    /// What `op` would do to the person's current view — the same `apply` the server runs.
-    pub fn preview(&self, record: Uuid, op: &OfferOp) -> Result<Effect, Refusal> {
-        let offers = self.offers();
-        let current = offers.iter().find(|o| o.id == record);
-        let removed = current.is_none() && self.snapshot.offers.contains_key(&record);
-        apply(
-            match current {
-                Some(o) => Current::Live(&o.data),
-                None if removed => Current::Removed,
-                None => Current::Missing,
-            },
-            op,
-            &self.known(),
-        )
     }
 
     /// The person's offers: the server's copy with the waiting changes applied in order.
@@ -488,34 +485,64 @@ impl<S: Store> Engine<S> {
     }
 
     fn save<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), StoreFull> {
-        let key = self.key(name);
         let json = serde_json::to_string(value).map_err(|_| StoreFull)?;
+        let key = self.key(name);
         self.store.set(&key, &json)
     }
 
-    fn save_outbox(&mut self) -> Result<(), StoreFull> {
-        let (outbox, meta) = (self.outbox.clone(), self.meta.clone());
-        self.save("outbox", &outbox)?;
-        self.save("meta", &meta)
+    /// Writes the meta with a new `rev`, last, so other tabs see a finished save. If it cannot
+    /// be written, the next change reads the store again (the store is the truth).
+    fn commit(&mut self) -> Result<(), StoreFull> {
+        let rev = self.meta.rev + 1;
+        let meta = Meta {
+            rev,
+            ..self.meta.clone()
+        };
+        let saved = self.save("meta", &meta);
+        if saved.is_ok() {
+            self.meta.rev = rev;
+            self.loaded = Some(rev);
+        } else {
+            self.loaded = None;
+        }
+        saved
     }
 
-    /// Saves everything, the outbox first. When the phone is full, the snapshot (which the
-    /// server can always send again) is dropped to leave room for the outbox and the log.
+    fn save_outbox(&mut self) -> Result<(), StoreFull> {
+        let json = serde_json::to_string(&self.outbox).map_err(|_| StoreFull)?;
+        let key = self.key("outbox");
+        self.store.set(&key, &json)?;
+        self.commit()
+    }
+
+    /// Saves everything, the log and outbox first. When the phone is full, the snapshot (which
+    /// the server can always send again) is dropped to leave room for the outbox and the log.
     pub fn save_all(&mut self) {
-        let log = self.log.clone();
-        let kept = self.save_outbox().and_then(|()| self.save("log", &log));
-        let snapshot = self.snapshot.clone();
-        let saved = kept.and_then(|()| self.save("snapshot", &snapshot));
+        let log = serde_json::to_string(&self.log).unwrap_or_else(|_| "[]".into());
+        let outbox = serde_json::to_string(&self.outbox).unwrap_or_else(|_| "[]".into());
+        let (log_key, outbox_key, snapshot_key) =
+            (self.key("log"), self.key("outbox"), self.key("snapshot"));
+        let kept = self
+            .store
+            .set(&log_key, &log)
+            .and_then(|()| self.store.set(&outbox_key, &outbox));
+        let saved = kept.and_then(|()| {
+            let snapshot = serde_json::to_string(&self.snapshot).map_err(|_| StoreFull)?;
+            self.store.set(&snapshot_key, &snapshot)
+        });
         if saved.is_err() {
-            let key = self.key("snapshot");
-            self.store.remove(&key);
+            self.store.remove(&snapshot_key);
             self.storage_full = true;
-            // With the snapshot gone, try the outbox again in the room it left.
-            if self.save_outbox().is_ok() {
-                let _ = self.save("log", &log);
-            }
+            // With the snapshot gone, try the outbox and the log again in the room it left.
+            let _ = self
+                .store
+                .set(&outbox_key, &outbox)
+                .and_then(|()| self.store.set(&log_key, &log));
         } else {
             self.storage_full = false;
+        }
+        if self.commit().is_err() {
+            self.storage_full = true;
         }
     }
 

@@ -7,9 +7,8 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::apply::Effect as Applied;
 use super::client::{OfferView, Settled};
-use super::protocol::{Change, Context, OfferOp, Refusal};
+use super::protocol::{Change, Context, OfferOp};
 use super::store::StoreFull;
 
 /// What the pages show of the device's data.
@@ -17,15 +16,10 @@ use super::store::StoreFull;
 pub struct LocalView {
     /// The device's data has been read (never on the server).
     pub ready: bool,
-    pub user: Option<Uuid>,
     pub offers: Vec<OfferView>,
     pub waiting: Vec<Change>,
     pub log: Vec<Settled>,
     pub context: Option<Context>,
-    /// A sync is out right now.
-    pub syncing: bool,
-    /// The server has answered at least once since the page opened.
-    pub synced: bool,
     pub storage_full: bool,
     pub update_required: bool,
     pub signed_out: bool,
@@ -36,6 +30,9 @@ pub struct SyncContext {
     pub view: RwSignal<LocalView>,
     #[cfg(feature = "hydrate")]
     engine: StoredValue<Option<std::rc::Rc<std::cell::RefCell<Engine>>>, LocalStorage>,
+    /// A sync is out right now (then a request for another one sets `again`).
+    #[cfg(feature = "hydrate")]
+    syncing: StoredValue<bool>,
     #[cfg(feature = "hydrate")]
     again: StoredValue<bool>,
 }
@@ -64,6 +61,8 @@ pub fn provide_sync() {
         view: RwSignal::new(LocalView::default()),
         #[cfg(feature = "hydrate")]
         engine: StoredValue::new_local(None),
+        #[cfg(feature = "hydrate")]
+        syncing: StoredValue::new(false),
         #[cfg(feature = "hydrate")]
         again: StoredValue::new(false),
     };
@@ -124,16 +123,6 @@ impl SyncContext {
         }
     }
 
-    /// What `op` would do now: the same `apply` the server runs.
-    pub fn preview(&self, record: Uuid, op: &OfferOp) -> Result<Applied, Refusal> {
-        #[cfg(feature = "hydrate")]
-        if let Some(engine) = self.engine.get_value() {
-            return engine.borrow().preview(record, op);
-        }
-        let _ = (record, op);
-        Err(Refusal::NotFound)
-    }
-
     /// The person has seen the list of changes (refusals stop being announced).
     pub fn mark_seen(&self) {
         #[cfg(feature = "hydrate")]
@@ -170,26 +159,23 @@ impl SyncContext {
             let Some(engine) = self.engine.get_value() else {
                 return;
             };
-            if self.view.with_untracked(|v| v.syncing) {
+            if self.syncing.get_value() {
                 self.again.set_value(true);
                 return;
             }
             let this = *self;
-            this.view.update(|v| v.syncing = true);
+            this.syncing.set_value(true);
             leptos::task::spawn_local(async move {
                 loop {
                     this.again.set_value(false);
                     let mut transport = super::browser::FetchTransport;
-                    let step = super::client::sync(&engine, &mut transport).await;
-                    if step == super::client::Step::Done {
-                        this.view.update(|v| v.synced = true);
-                    }
+                    super::client::sync(&engine, &mut transport).await;
                     this.publish();
                     if !this.again.get_value() {
                         break;
                     }
                 }
-                this.view.update(|v| v.syncing = false);
+                this.syncing.set_value(false);
             });
         }
     }
@@ -216,8 +202,6 @@ impl SyncContext {
     #[cfg(feature = "hydrate")]
     fn publish(&self) {
         let engine = self.engine.get_value();
-        let syncing = self.view.with_untracked(|v| v.syncing);
-        let synced = self.view.with_untracked(|v| v.synced);
         let next = match engine {
             None => LocalView {
                 ready: true,
@@ -227,19 +211,19 @@ impl SyncContext {
                 let e = engine.borrow();
                 LocalView {
                     ready: true,
-                    user: Some(e.user()),
                     offers: e.offers(),
                     waiting: e.outbox().to_vec(),
                     log: e.log().to_vec(),
                     context: e.context().cloned(),
-                    syncing,
-                    synced,
                     storage_full: e.storage_full,
                     update_required: e.update_required,
                     signed_out: e.signed_out,
                 }
             }
         };
-        self.view.set(next);
+        // A sync that changed nothing must not re-render the pages (and close what is open).
+        if self.view.with_untracked(|v| *v != next) {
+            self.view.set(next);
+        }
     }
 }
