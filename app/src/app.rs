@@ -50,6 +50,8 @@ lazy_page!(MyOffersRoute, MyOffersPage);
 lazy_page!(NewOfferRoute, NewOfferPage);
 lazy_page!(EditOfferRoute, EditOfferPage);
 lazy_page!(ChangesRoute, ChangesPage);
+lazy_page!(AccessibilityRoute, AccessibilityPage);
+lazy_page!(PrivacyRoute, PrivacyPage);
 
 /// The cookie that remembers the chosen language, shared by the no-JS switch on the server.
 pub const LANG_COOKIE: &str = "samverka_lang";
@@ -71,7 +73,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
                 // The service worker keeps the app shell for opening without network.
-                <script inner_html=REGISTER_SERVICE_WORKER></script>
+                <script nonce=use_nonce() inner_html=REGISTER_SERVICE_WORKER></script>
             </head>
             <body>
                 <App />
@@ -113,9 +115,9 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         // Async: the server waits for the home page's data, so it is complete without JavaScript.
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                        <Route path=path!("/tillganglighet") view=AccessibilityPage />
+                        <Route path=path!("/tillganglighet") view={Lazy::<AccessibilityRoute>::new()} />
                         <Route path=path!("/fel") view=ErrorPage />
-                        <Route path=path!("/integritet") view=PrivacyPage />
+                        <Route path=path!("/integritet") view={Lazy::<PrivacyRoute>::new()} />
                         <Route path=path!("/registrera") view={Lazy::<SignUpRoute>::new()} />
                         <Route path=path!("/logga-in") view={Lazy::<LogInRoute>::new()} />
                         <Route path=path!("/start") view={Lazy::<StartRoute>::new()} />

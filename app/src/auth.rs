@@ -14,9 +14,6 @@ use crate::db::{self, Pool};
 use crate::domain::Me;
 use crate::error::AppError;
 
-/// How long a session lasts without use: a phone stays signed in between weekly walks.
-pub const SESSION_IDLE_DAYS: i64 = 30;
-
 /// The session middleware: records in the database, an HttpOnly, SameSite=Lax cookie (Secure
 /// when configured), signed with a key derived from `SAMVERKA_SECRET_KEY`.
 pub fn session_layer(
@@ -43,19 +40,90 @@ pub fn session_layer(
         .with_secure(config.secure_cookies)
         .with_path("/")
         .with_expiry(tower_sessions::Expiry::OnInactivity(Duration::days(
-            SESSION_IDLE_DAYS,
+            i64::from(config.sessions.idle_days),
         )))
         .with_signed(Key::derive_from(&master))
 }
 
 /// The session key that holds the signed-in person's id.
 pub const USER_KEY: &str = "user_id";
+/// When the person signed in (unix seconds): the absolute limit counts from here.
+const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// The day (unix days) the session was last seen. When it changes the session is written
+/// again, which moves its expiry and the cookie's: at most one write a day per person.
+const SEEN_DAY_KEY: &str = "seen_day";
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "samverka_session";
 
+/// How many password hashes run at once in this process. Each argon2id computation takes
+/// 19 MiB for its few milliseconds; 200 parallel sign-ups must queue here, not take 4 GB.
+pub fn max_parallel_hashes() -> usize {
+    std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(2)
+        .clamp(2, 8)
+}
+
+static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+
+/// Runs `work` (one argon2 computation) on the blocking pool once a hashing permit is free.
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let permits = HASHING.get_or_init(|| tokio::sync::Semaphore::new(max_parallel_hashes()));
+    let _permit = permits.acquire().await.map_err(|_| AppError::Internal)?;
+    blocking(work).await
+}
+
+/// Per-process guards of the sign-in path (in the axum state).
+#[derive(Debug, Default)]
+pub struct Guards {
+    /// One line per busy client address (see [`crate::domain::throttle::ADDRESS_PACE_MILLIS`]).
+    lines:
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Semaphore>>>,
+}
+
+/// A place in an address's line; the next attempt from there waits until it is dropped.
+pub struct Turn(#[allow(dead_code)] Option<tokio::sync::OwnedSemaphorePermit>);
+
+impl Guards {
+    /// For an address over its limit: waits for its turn (one attempt at a time from there, each
+    /// after a pause). For any other address: at once.
+    pub async fn turn(&self, address: &str, busy: bool) -> Result<Turn, AppError> {
+        use crate::domain::throttle::{ADDRESS_PACE_MILLIS, ADDRESS_QUEUE_MAX_SECS};
+        use std::time::Duration;
+        if !busy {
+            return Ok(Turn(None));
+        }
+        let line = {
+            let mut lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+            // Lines nobody waits in are dropped, so the map stays as small as the attack.
+            if lines.len() > 1024 {
+                lines.retain(|_, s| std::sync::Arc::strong_count(s) > 1);
+            }
+            lines
+                .entry(address.to_owned())
+                .or_insert_with(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1)))
+                .clone()
+        };
+        let too_many = || AppError::TooManyRequests {
+            retry_after_secs: ADDRESS_QUEUE_MAX_SECS,
+        };
+        let permit = tokio::time::timeout(
+            Duration::from_secs(ADDRESS_QUEUE_MAX_SECS),
+            line.acquire_owned(),
+        )
+        .await
+        .map_err(|_| too_many())?
+        .map_err(|_| AppError::Internal)?;
+        tokio::time::sleep(Duration::from_millis(ADDRESS_PACE_MILLIS)).await;
+        Ok(Turn(Some(permit)))
+    }
+}
+
 /// argon2id of `password`, computed on the blocking pool.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    blocking(move || {
+    hashing(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -71,7 +139,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 /// Whether `password` matches `hash`. With no hash (unknown account) it still does the work of
 /// one verification, so the answer takes as long either way and tells nothing.
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
-    blocking(move || {
+    hashing(move || {
         let dummy;
         let stored = match &hash {
             Some(h) => h.as_str(),
@@ -147,17 +215,51 @@ pub async fn session() -> Result<Session, AppError> {
 
 /// The signed-in person, if any (an open account whose id the session holds).
 pub async fn current_user(pool: &Pool) -> Result<Option<Me>, AppError> {
-    signed_in(&session().await?, pool).await
+    let policy = leptos::prelude::use_context::<crate::state::AppState>()
+        .map(|state| state.config.sessions)
+        .unwrap_or_default();
+    signed_in(&session().await?, pool, policy).await
 }
 
 /// The person `session` belongs to, if any (for plain axum handlers, which get the session as
 /// an extractor rather than from the server-function context).
-pub async fn signed_in(session: &Session, pool: &Pool) -> Result<Option<Me>, AppError> {
+///
+/// Idle expiry slides: once a day the session is written again, moving its expiry (and the
+/// cookie's) `idle_days` ahead. A session older than `max_days` ends however active it is.
+pub async fn signed_in(
+    session: &Session,
+    pool: &Pool,
+    policy: crate::config::SessionPolicy,
+) -> Result<Option<Me>, AppError> {
     let id: Option<Uuid> = session.get(USER_KEY).await.map_err(session_error)?;
-    match id {
-        Some(id) => db::users::me(pool, id).await,
-        None => Ok(None),
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let signed_in_at: Option<i64> = session.get(SIGNED_IN_AT_KEY).await.map_err(session_error)?;
+    let max_secs = i64::from(policy.max_days) * 86_400;
+    match signed_in_at {
+        Some(at) if now.saturating_sub(at) > max_secs => {
+            session.flush().await.map_err(session_error)?;
+            tracing::info!(user = %id, "session ended: older than the absolute limit");
+            return Ok(None);
+        }
+        Some(_) => {}
+        // Sessions from before the limit existed count from now.
+        None => session
+            .insert(SIGNED_IN_AT_KEY, now)
+            .await
+            .map_err(session_error)?,
     }
+    let today = now.div_euclid(86_400);
+    let seen: Option<i64> = session.get(SEEN_DAY_KEY).await.map_err(session_error)?;
+    if seen != Some(today) {
+        session
+            .insert(SEEN_DAY_KEY, today)
+            .await
+            .map_err(session_error)?;
+    }
+    db::users::me(pool, id).await
 }
 
 /// The signed-in person, or `Unauthorized`.
@@ -169,6 +271,15 @@ pub async fn require_user(pool: &Pool) -> Result<Me, AppError> {
 pub async fn start_session(user: Uuid) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(session_error)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    session
+        .insert(SIGNED_IN_AT_KEY, now)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SEEN_DAY_KEY, now.div_euclid(86_400))
+        .await
+        .map_err(session_error)?;
     session.insert(USER_KEY, user).await.map_err(session_error)
 }
 
@@ -178,15 +289,25 @@ pub async fn end_session() -> Result<(), AppError> {
 }
 
 /// Checks the signed-in person's password before something that cannot be undone; a wrong one
-/// is a message beside `field`.
+/// is a message beside `field`. Each try counts against the same limit as signing in to that
+/// account (a stolen session cannot guess the password any faster).
 pub async fn confirm_password(
     pool: &Pool,
     user: Uuid,
     password: &str,
     field: &str,
 ) -> Result<(), AppError> {
+    use crate::domain::throttle::ACCOUNT;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let keys = db::users::throttle_keys(pool, user).await?;
+    for key in &keys {
+        db::throttle::reserve(pool, key, &ACCOUNT, now).await?;
+    }
     let hash = db::users::password_hash(pool, user).await?;
     if verify_password(password.to_owned(), Some(hash)).await? {
+        for key in &keys {
+            db::throttle::clear(pool, key).await?;
+        }
         Ok(())
     } else {
         Err(crate::domain::FieldErrors::single(field, "password_wrong").into())

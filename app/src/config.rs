@@ -6,6 +6,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+pub use crate::domain::site::{Deployment, Retention, SessionPolicy};
+
 /// The secret used in development when none is set. Refused in production.
 const DEV_SECRET: &str = "samverka-development-secret-do-not-use-in-production";
 /// A secret shorter than this is refused in production: it could be guessed.
@@ -124,6 +126,35 @@ impl fmt::Debug for SecretKey {
     }
 }
 
+/// The address people reach the site at (scheme, host and port, no path), e.g.
+/// `https://samverka.nacka.se`. The cross-site check compares a request's `Origin` with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin(String);
+
+impl PublicOrigin {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let raw = raw.trim().trim_end_matches('/');
+        let bad = || ConfigError::PublicUrl(raw.chars().take(80).collect());
+        let rest = raw
+            .strip_prefix("https://")
+            .or_else(|| raw.strip_prefix("http://"))
+            .ok_or_else(bad)?;
+        if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+            return Err(bad());
+        }
+        Ok(Self(raw.to_ascii_lowercase()))
+    }
+
+    /// As a browser writes it in `Origin`: `https://host[:port]`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -139,6 +170,12 @@ pub struct Config {
     /// instead of the TCP peer, for per-address sign-in limits. Only behind a proxy that sets
     /// it: otherwise anyone could claim any address.
     pub trust_proxy: bool,
+    /// The public address (`SAMVERKA_PUBLIC_URL`); required in production. Without it (only
+    /// in development) the cross-site check compares the `Origin` with the `Host` header.
+    pub public_origin: Option<PublicOrigin>,
+    pub sessions: SessionPolicy,
+    pub retention: Retention,
+    pub deployment: Deployment,
 }
 
 /// A configuration mistake, worded as one line that says what to fix.
@@ -157,6 +194,22 @@ pub enum ConfigError {
          characters in production (e.g. `openssl rand -hex 32`)"
     )]
     WeakSecret,
+    #[error(
+        "SAMVERKA_PUBLIC_URL must be the address people use, like https://samverka.kommun.se \
+         (no path); got {0:?}"
+    )]
+    PublicUrl(String),
+    #[error("SAMVERKA_PUBLIC_URL must be set in production (e.g. https://samverka.kommun.se)")]
+    PublicUrlMissing,
+    #[error(
+        "--demo / SAMVERKA_DEMO is refused in production: it creates accounts with published \
+         passwords"
+    )]
+    DemoInProduction,
+    #[error("{0} must be a whole number of days from 1 to 3650, not {1:?}")]
+    Days(&'static str, String),
+    #[error("{0} must not be empty in production")]
+    Required(&'static str),
 }
 
 impl Config {
@@ -213,6 +266,54 @@ impl Config {
         };
         let secure_cookies = flag("SAMVERKA_SECURE_COOKIES", mode == Mode::Production)?;
         let trust_proxy = flag("SAMVERKA_TRUST_PROXY", false)?;
+        if demo && mode == Mode::Production {
+            return Err(ConfigError::DemoInProduction);
+        }
+
+        let public_origin = match (non_empty("SAMVERKA_PUBLIC_URL"), mode) {
+            (Some(raw), _) => Some(PublicOrigin::parse(&raw)?),
+            (None, Mode::Production) => return Err(ConfigError::PublicUrlMissing),
+            (None, Mode::Development) => None,
+        };
+
+        let days = |key: &'static str, default: u32| match non_empty(key) {
+            None => Ok(default),
+            Some(raw) => match raw.trim().parse::<u32>() {
+                Ok(n) if (1..=3650).contains(&n) => Ok(n),
+                _ => Err(ConfigError::Days(key, raw)),
+            },
+        };
+        let session_defaults = SessionPolicy::default();
+        let sessions = SessionPolicy {
+            idle_days: days("SAMVERKA_SESSION_IDLE_DAYS", session_defaults.idle_days)?,
+            max_days: days("SAMVERKA_SESSION_MAX_DAYS", session_defaults.max_days)?,
+        };
+        let kept = Retention::default();
+        let retention = Retention {
+            sync_changes_days: days("SAMVERKA_KEEP_SYNC_CHANGES_DAYS", kept.sync_changes_days)?,
+            removals_days: days("SAMVERKA_KEEP_REMOVALS_DAYS", kept.removals_days)?,
+            sync_rejections_days: days(
+                "SAMVERKA_KEEP_SYNC_REJECTIONS_DAYS",
+                kept.sync_rejections_days,
+            )?,
+            login_throttle_days: days(
+                "SAMVERKA_KEEP_SIGN_IN_FAILURES_DAYS",
+                kept.login_throttle_days,
+            )?,
+        };
+
+        let fallback = Deployment::default();
+        let text = |key: &'static str, default: &str| match non_empty(key) {
+            Some(v) => Ok(v.trim().to_owned()),
+            None if mode == Mode::Production => Err(ConfigError::Required(key)),
+            None => Ok(default.to_owned()),
+        };
+        let deployment = Deployment {
+            organisation: text("SAMVERKA_ORGANISATION", &fallback.organisation)?,
+            contact_email: text("SAMVERKA_CONTACT_EMAIL", &fallback.contact_email)?,
+            contact_phone: non_empty("SAMVERKA_CONTACT_PHONE").map(|v| v.trim().to_owned()),
+            answer_days: days("SAMVERKA_CONTACT_ANSWER_DAYS", fallback.answer_days)?,
+        };
 
         Ok(Self {
             addr,
@@ -222,7 +323,20 @@ impl Config {
             demo,
             secure_cookies,
             trust_proxy,
+            public_origin,
+            sessions,
+            retention,
+            deployment,
         })
+    }
+
+    /// What the public pages say about this deployment.
+    pub fn site_facts(&self) -> crate::domain::site::SiteFacts {
+        crate::domain::site::SiteFacts {
+            deployment: self.deployment.clone(),
+            retention: self.retention,
+            sessions: self.sessions,
+        }
     }
 
     /// Whether the secret is the built-in development one (worth a warning in the log).
@@ -258,6 +372,97 @@ mod tests {
         assert!(!c.demo);
     }
 
+    /// The least a production configuration needs.
+    fn production(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
+        let mut pairs: Vec<(&'static str, String)> = vec![
+            ("SAMVERKA_ENV", "production".into()),
+            ("SAMVERKA_SECRET_KEY", "x".repeat(40)),
+            ("SAMVERKA_PUBLIC_URL", "https://samverka.kommun.se".into()),
+            ("SAMVERKA_ORGANISATION", "Exempels kommun".into()),
+            ("SAMVERKA_CONTACT_EMAIL", "samverka@kommun.se".into()),
+        ];
+        pairs.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        pairs
+    }
+
+    fn config_owned(pairs: &[(&'static str, String)]) -> Result<Config, ConfigError> {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        config(&borrowed)
+    }
+
+    #[test]
+    fn production_needs_a_public_url_and_a_contact() {
+        assert!(config_owned(&production(&[])).is_ok());
+        let without = |key: &str| {
+            let pairs: Vec<_> = production(&[])
+                .into_iter()
+                .filter(|(k, _)| *k != key)
+                .collect();
+            config_owned(&pairs).unwrap_err()
+        };
+        assert_eq!(
+            without("SAMVERKA_PUBLIC_URL"),
+            ConfigError::PublicUrlMissing
+        );
+        assert_eq!(
+            without("SAMVERKA_CONTACT_EMAIL"),
+            ConfigError::Required("SAMVERKA_CONTACT_EMAIL")
+        );
+        assert!(matches!(
+            config_owned(&production(&[(
+                "SAMVERKA_PUBLIC_URL",
+                "samverka.kommun.se"
+            )])),
+            Err(ConfigError::PublicUrl(_))
+        ));
+        assert!(matches!(
+            config(&[("SAMVERKA_PUBLIC_URL", "https://x.se/path")]),
+            Err(ConfigError::PublicUrl(_))
+        ));
+        let c = config(&[("SAMVERKA_PUBLIC_URL", "https://Samverka.Kommun.se:8443/")]).unwrap();
+        assert_eq!(
+            c.public_origin.unwrap().as_str(),
+            "https://samverka.kommun.se:8443"
+        );
+    }
+
+    #[test]
+    fn demo_data_is_refused_in_production() {
+        assert_eq!(
+            config_owned(&production(&[("SAMVERKA_DEMO", "1")])).unwrap_err(),
+            ConfigError::DemoInProduction
+        );
+        let pairs = production(&[]);
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        assert_eq!(
+            Config::from_lookup(|k| map.get(k).cloned(), true).unwrap_err(),
+            ConfigError::DemoInProduction
+        );
+    }
+
+    #[test]
+    fn periods_have_defaults_and_refuse_nonsense() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.sessions, SessionPolicy::default());
+        assert_eq!(c.retention, Retention::default());
+        let c = config(&[
+            ("SAMVERKA_SESSION_IDLE_DAYS", "7"),
+            ("SAMVERKA_KEEP_SYNC_CHANGES_DAYS", "365"),
+        ])
+        .unwrap();
+        assert_eq!(c.sessions.idle_days, 7);
+        assert_eq!(c.retention.sync_changes_days, 365);
+        for bad in ["0", "-1", "a week", "99999"] {
+            assert!(matches!(
+                config(&[("SAMVERKA_SESSION_MAX_DAYS", bad)]),
+                Err(ConfigError::Days("SAMVERKA_SESSION_MAX_DAYS", _))
+            ));
+        }
+    }
+
     #[test]
     fn production_refuses_a_missing_default_or_short_secret() {
         assert_eq!(
@@ -280,12 +485,7 @@ mod tests {
             .unwrap_err(),
             ConfigError::WeakSecret
         );
-        let long = "x".repeat(40);
-        assert!(config(&[
-            ("SAMVERKA_ENV", "production"),
-            ("SAMVERKA_SECRET_KEY", &long)
-        ])
-        .is_ok());
+        assert!(config_owned(&production(&[])).is_ok());
     }
 
     #[test]
@@ -328,16 +528,10 @@ mod tests {
 
     #[test]
     fn cookies_are_secure_in_production_unless_told_otherwise() {
-        let long = "x".repeat(40);
-        let prod = [
-            ("SAMVERKA_ENV", "production"),
-            ("SAMVERKA_SECRET_KEY", long.as_str()),
-        ];
-        assert!(config(&prod).unwrap().secure_cookies);
+        assert!(config_owned(&production(&[])).unwrap().secure_cookies);
         assert!(!config(&[]).unwrap().secure_cookies);
-        let mut off = prod.to_vec();
-        off.push(("SAMVERKA_SECURE_COOKIES", "0"));
-        assert!(!config(&off).unwrap().secure_cookies);
+        let off = production(&[("SAMVERKA_SECURE_COOKIES", "0")]);
+        assert!(!config_owned(&off).unwrap().secure_cookies);
         assert!(matches!(
             config(&[("SAMVERKA_TRUST_PROXY", "maybe")]),
             Err(ConfigError::Flag("SAMVERKA_TRUST_PROXY", _))

@@ -12,4 +12,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: Pool,
     pub config: Arc<Config>,
+    /// The sign-in path's per-process guards (lines for busy addresses).
+    pub guards: Arc<crate::auth::Guards>,
 }

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { waitForHydration } from './helpers';
 
 test('home page is rendered by the server, in Swedish, with the priority areas', async ({ browser }) => {
@@ -62,7 +62,7 @@ test('the language switch also works without JavaScript', async ({ browser }) =>
 
   await expect(page).toHaveURL('/tillganglighet');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accessibility statement for Samverka');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accessibility of Samverka');
   await context.close();
 });
 

@@ -1,4 +1,4 @@
-import { test, expect, type Page, type BrowserContext, type Browser } from '@playwright/test';
+import { test, expect, type Page, type BrowserContext, type Browser } from './fixtures';
 import AxeBuilder from '@axe-core/playwright';
 import { waitForHydration } from './helpers';
 
@@ -232,4 +232,34 @@ test('the offer pages have no accessibility violations', async ({ page }) => {
       .analyze();
     expect(results.violations.map((v) => `${path} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
   }
+});
+
+test('closing the account clears the phone: no stored data and no kept page shows the person', async ({ page }) => {
+  await signUp(page, uniqueEmail('close'));
+  await openOffers(page);
+  await controlledByServiceWorker(page);
+  await createOffer(page, 'Snart borta');
+  await waiting(page, 0);
+
+  await page.goto('/mina-uppgifter');
+  await waitForHydration(page);
+  await page.getByLabel('Ditt lösenord, för att bekräfta').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Avsluta kontot för gott' }).click();
+  await expect(page).toHaveURL('/konto-avslutat');
+
+  const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('samverka/')));
+  expect(left).toEqual([]);
+  const keptWithName = () =>
+    page.evaluate(async () => {
+      const found: string[] = [];
+      for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) {
+          const body = await (await cache.match(request))!.text();
+          if (body.includes('Nattvandrare') || body.includes('Snart borta')) found.push(new URL(request.url).pathname);
+        }
+      }
+      return found;
+    });
+  await expect.poll(keptWithName).toEqual([]);
 });

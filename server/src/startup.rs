@@ -20,7 +20,6 @@ use serde::Deserialize;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Why the server could not start, worded as the one line it prints before exiting.
@@ -42,6 +41,7 @@ pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
     pool: Pool,
+    retention: app::config::Retention,
 }
 
 impl Application {
@@ -63,15 +63,18 @@ impl Application {
         if let Ok(addr) = listener.local_addr() {
             leptos_options.site_addr = addr;
         }
+        let retention = config.retention;
         let state = AppState {
             leptos_options,
             pool: pool.clone(),
             config: Arc::new(config),
+            guards: Arc::default(),
         };
         Ok(Self {
             listener,
             router: router(state),
             pool,
+            retention,
         })
     }
 
@@ -92,7 +95,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         // The peer address feeds the per-address sign-in limit.
-        let housekeeping = tokio::spawn(forget_old_removals_daily(self.pool.clone()));
+        let housekeeping = tokio::spawn(retention_daily(self.pool.clone(), self.retention));
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -105,17 +108,21 @@ impl Application {
     }
 }
 
-async fn forget_old_removals_daily(pool: Pool) {
+/// Gallring: at start and then once a day, everything past its retention period goes.
+async fn retention_daily(pool: Pool, keep: app::config::Retention) {
     let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
     loop {
         every_day.tick().await;
-        match db::sync::forget_old_removals(&pool).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(removals = n, "forgot old removals"),
-            Err(err) => tracing::warn!(?err, "could not forget old removals"),
+        match db::retention::enforce(&pool, &keep).await {
+            Ok(removed) => tracing::info!(?removed, "retention enforced"),
+            Err(err) => tracing::warn!(?err, "could not enforce retention"),
         }
     }
 }
+
+/// The routes the router serves itself (besides the pages, the server functions and the sync
+/// routes): the authorization matrix test checks that each has a row.
+pub const PLAIN_ROUTES: [&str; 3] = ["/healthz", "/sw.js", "/sprak/{code}"];
 
 /// The largest request body we read. Every form fits many times over; a bigger body is
 /// refused with 413 before any of it is parsed.
@@ -126,38 +133,50 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let context_state = state.clone();
+    let fallback_config = state.config.clone();
     let sessions = app::auth::session_layer(state.pool.clone(), &state.config);
     // Bytes: every request shares the one copy.
     let service_worker =
         crate::service_worker::script(std::path::Path::new(&*state.leptos_options.site_root))
             .map(axum::body::Bytes::from);
     Router::new()
-        .route("/healthz", get(healthz))
+        .route(PLAIN_ROUTES[0], get(healthz))
         .route(
-            "/sw.js",
+            PLAIN_ROUTES[1],
             get(move || serve_service_worker(service_worker.clone())),
         )
-        .route("/sprak/{code}", get(switch_language))
+        .route(PLAIN_ROUTES[2], get(switch_language))
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                page_security_policy(&context_state.config);
+            },
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || page_security_policy(&fallback_config), shell
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Sync pushes carry many changes: their own, larger limit (merged after the layer).
         .merge(app::api::sync::routes())
-        .layer(sessions)
-        .layer(middleware::from_fn(reject_foreign_origin))
-        .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            app::api::access::check_access,
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            reject_foreign_origin,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
         ))
         .layer(CatchPanicLayer::custom(panic_page))
         .layer(TraceLayer::new_for_http())
@@ -171,6 +190,8 @@ async fn serve_service_worker(script: Option<axum::body::Bytes>) -> Response {
             [
                 (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
                 (header::CACHE_CONTROL, "no-cache"),
+                // The worker's own policy: it fetches this site's pages and files, nothing else.
+                (header::CONTENT_SECURITY_POLICY, "default-src 'self'"),
             ],
             script,
         )
@@ -239,15 +260,90 @@ fn local_path_or_home(raw: Option<&str>) -> String {
         .to_owned()
 }
 
+/// The Content-Security-Policy of a rendered page: scripts only from this site or inline with
+/// this response's nonce (Leptos puts it on its hydration scripts), wasm compiled, nothing
+/// from other origins, never framed. Set from the page's render context, where the nonce is.
+fn page_security_policy(config: &app::config::Config) {
+    let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce()
+        .map(|n| format!(" 'nonce-{n}'"))
+        .unwrap_or_default();
+    // `cargo leptos watch` reloads the page over a websocket on another port.
+    let reload = match config.mode {
+        app::config::Mode::Development => " ws:",
+        app::config::Mode::Production => "",
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'{reload}; worker-src 'self'; \
+         manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// What every response carries, unless a handler set its own: a strict CSP for anything that
+/// is not a page (a page sets its own with a nonce), no framing, no sniffing, no referrer to
+/// other sites, no powerful browser features, HSTS in production, and `no-store` on pages and
+/// API answers (they may show a person's data; the service worker keeps its own copies).
+async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let mut set = |name: header::HeaderName, value: &'static str| {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    };
+    set(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::REFERRER_POLICY, "same-origin");
+    set(
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    );
+    if state.config.mode == app::config::Mode::Production {
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if api || html {
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// Refuses a state-changing request sent from another site (cross-site request forgery): its
-/// `Origin` must name this host. Browsers always send `Origin` on such requests; without one,
+/// `Origin` must be this site's public address (`SAMVERKA_PUBLIC_URL`; in development without
+/// one, the `Host` header). Browsers always send `Origin` on such requests; without one,
 /// `Sec-Fetch-Site: cross-site` also refuses. Other clients (tests, curl) send neither.
-async fn reject_foreign_origin(request: Request, next: Next) -> Response {
+async fn reject_foreign_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !safe && !is_same_site(request.headers()) {
+    if !safe && !is_same_site(request.headers(), state.config.public_origin.as_ref()) {
         tracing::warn!(
             method = %request.method(),
             path = request.uri().path(),
@@ -259,14 +355,17 @@ async fn reject_foreign_origin(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-fn is_same_site(headers: &HeaderMap) -> bool {
+fn is_same_site(headers: &HeaderMap, public: Option<&app::config::PublicOrigin>) -> bool {
     let header = |name| {
         headers
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
     };
-    match header(header::ORIGIN.as_str()) {
-        Some(origin) => {
+    match (header(header::ORIGIN.as_str()), public) {
+        // Behind a proxy, on HTTP/2 or with a rewritten Host, the configured address is the
+        // truth; the Host header is not consulted at all.
+        (Some(origin), Some(public)) => origin.eq_ignore_ascii_case(public.as_str()),
+        (Some(origin), None) => {
             let authority = origin
                 .strip_prefix("https://")
                 .or_else(|| origin.strip_prefix("http://"));
@@ -275,7 +374,7 @@ fn is_same_site(headers: &HeaderMap) -> bool {
                 _ => false,
             }
         }
-        None => header("sec-fetch-site") != Some("cross-site"),
+        (None, _) => header("sec-fetch-site") != Some("cross-site"),
     }
 }
 
@@ -330,32 +429,41 @@ mod tests {
     #[test]
     fn only_this_host_is_a_same_site_origin() {
         let host = ("host", "samverka.nacka.se");
-        assert!(is_same_site(&headers(&[
-            host,
-            ("origin", "https://samverka.nacka.se")
-        ])));
-        assert!(is_same_site(&headers(&[
-            host,
-            ("origin", "https://SAMVERKA.nacka.se")
-        ])));
-        assert!(!is_same_site(&headers(&[
-            host,
-            ("origin", "https://evil.example")
-        ])));
-        assert!(!is_same_site(&headers(&[
+        let same = |pairs: &[(&'static str, &'static str)]| is_same_site(&headers(pairs), None);
+        assert!(same(&[host, ("origin", "https://samverka.nacka.se")]));
+        assert!(same(&[host, ("origin", "https://SAMVERKA.nacka.se")]));
+        assert!(!same(&[host, ("origin", "https://evil.example")]));
+        assert!(!same(&[
             host,
             ("origin", "https://samverka.nacka.se.evil.example")
-        ])));
-        assert!(!is_same_site(&headers(&[host, ("origin", "null")])));
+        ]));
+        assert!(!same(&[host, ("origin", "null")]));
+        assert!(!same(&[("origin", "https://samverka.nacka.se")]), "no Host");
+        assert!(same(&[host]), "no Origin: not a browser");
+        assert!(!same(&[host, ("sec-fetch-site", "cross-site")]));
+    }
+
+    #[test]
+    fn with_a_public_address_the_host_header_is_not_trusted() {
+        let public = app::config::PublicOrigin::parse("https://samverka.nacka.se").unwrap();
+        let same =
+            |pairs: &[(&'static str, &'static str)]| is_same_site(&headers(pairs), Some(&public));
+        // Behind a proxy the Host is the internal name: still the same site.
+        assert!(same(&[
+            ("host", "10.0.0.7:3000"),
+            ("origin", "https://samverka.nacka.se")
+        ]));
+        // HTTP/2 sends no Host header at all.
+        assert!(same(&[("origin", "https://samverka.nacka.se")]));
+        // A forged Host cannot make another origin acceptable.
+        assert!(!same(&[
+            ("host", "evil.example"),
+            ("origin", "https://evil.example")
+        ]));
         assert!(
-            !is_same_site(&headers(&[("origin", "https://samverka.nacka.se")])),
-            "no Host"
+            !same(&[("origin", "http://samverka.nacka.se")]),
+            "scheme matters"
         );
-        assert!(is_same_site(&headers(&[host])), "no Origin: not a browser");
-        assert!(!is_same_site(&headers(&[
-            host,
-            ("sec-fetch-site", "cross-site")
-        ])));
     }
 
     #[test]

@@ -16,6 +16,15 @@ pub async fn sign_up(form: SignUpInput) -> Result<Me, AppError> {
         async {
             let state = super::state()?;
             let valid = form.validate()?;
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let address = auth::client_address(&state.config).await;
+            db::throttle::reserve(
+                &state.pool,
+                &format!("signup:{address}"),
+                &crate::domain::throttle::SIGN_UP,
+                now,
+            )
+            .await?;
             let hash = auth::hash_password(valid.password.clone()).await?;
             let me = db::users::create_volunteer(&state.pool, &valid, &hash).await?;
             auth::start_session(me.id).await?;
@@ -26,8 +35,10 @@ pub async fn sign_up(form: SignUpInput) -> Result<Me, AppError> {
     )
 }
 
-/// `POST /api/log-in` — the same answer for an unknown account and a wrong password; failures
-/// slow further attempts down per account and per address (see `domain::throttle`).
+/// `POST /api/log-in` — the same answer for an unknown account and a wrong password. Each
+/// attempt is counted before the password is checked: an account gets a few free tries, then
+/// waits (see `domain::throttle`); an address with many failures is slowed down, one attempt at
+/// a time, never shut out.
 #[server(endpoint = "log-in", input = Json)]
 pub async fn log_in(form: LogInInput) -> Result<Me, AppError> {
     use crate::domain::throttle::{ACCOUNT, ADDRESS};
@@ -39,14 +50,10 @@ pub async fn log_in(form: LogInInput) -> Result<Me, AppError> {
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let account_key = contact.throttle_key();
             let address_key = format!("addr:{}", auth::client_address(&state.config).await);
-            let wait = db::throttle::retry_after(&state.pool, &account_key, &ACCOUNT, now)
-                .await?
-                .max(db::throttle::retry_after(&state.pool, &address_key, &ADDRESS, now).await?);
-            if wait > 0 {
-                return Err(AppError::TooManyRequests {
-                    retry_after_secs: wait,
-                });
-            }
+            db::throttle::reserve(&state.pool, &account_key, &ACCOUNT, now).await?;
+            let busy =
+                db::throttle::retry_after(&state.pool, &address_key, &ADDRESS, now).await? > 0;
+            let _turn = state.guards.turn(&address_key, busy).await?;
             let found = db::users::for_login(&state.pool, &contact).await?;
             let hash = found.as_ref().map(|(_, hash)| hash.clone());
             match (auth::verify_password(password, hash).await?, found) {
@@ -56,7 +63,6 @@ pub async fn log_in(form: LogInInput) -> Result<Me, AppError> {
                     Ok(me)
                 }
                 _ => {
-                    db::throttle::record_failure(&state.pool, &account_key, &ACCOUNT, now).await?;
                     db::throttle::record_failure(&state.pool, &address_key, &ADDRESS, now).await?;
                     Err(FieldErrors::single("form", "credentials").into())
                 }

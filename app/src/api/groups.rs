@@ -75,6 +75,10 @@ pub async fn create_invite(group: Uuid, role: String) -> Result<Invitation, AppE
             let state = super::state()?;
             let me = auth::require_user(&state.pool).await?;
             let viewer = db::groups::viewer(&state.pool, group, Some(&me)).await?;
+            // Permission before the input is judged: only contacts learn what a valid role is.
+            if !permissions::can_manage_group(viewer) {
+                return Err(AppError::Forbidden);
+            }
             let role = crate::domain::forms::validate_invite_role(&role)?;
             if !permissions::can_invite(viewer, role) {
                 return Err(AppError::Forbidden);

@@ -1,6 +1,8 @@
 //! Server functions: thin — get the state, check permission, call `domain` + `db`, map errors.
 //!
 //! Each has a stable endpoint (no hash in the path) so cached clients and tests can rely on it.
+#[cfg(feature = "ssr")]
+pub mod access;
 pub mod account;
 pub mod admin;
 pub mod groups;

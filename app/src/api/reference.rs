@@ -11,3 +11,11 @@ pub async fn load_reference_data() -> Result<ReferenceData, AppError> {
     let state = super::state()?;
     super::with_status(crate::db::reference::load(&state.pool).await)
 }
+
+/// `GET /api/site-facts` — who runs this deployment, how to reach them, and how long it keeps
+/// what (the accessibility statement and the privacy page show these).
+#[server(endpoint = "site-facts", input = GetUrl)]
+pub async fn site_facts() -> Result<crate::domain::site::SiteFacts, AppError> {
+    let state = super::state()?;
+    Ok(state.config.site_facts())
+}

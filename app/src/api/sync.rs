@@ -43,8 +43,8 @@ fn answer<T: serde::Serialize>(result: Result<T, SyncError>) -> Response {
     }
 }
 
-async fn person(session: &Session, pool: &Pool) -> Result<Uuid, SyncError> {
-    match auth::signed_in(session, pool).await {
+async fn person(session: &Session, state: &AppState) -> Result<Uuid, SyncError> {
+    match auth::signed_in(session, &state.pool, state.config.sessions).await {
         Ok(Some(me)) => Ok(me.id),
         Ok(None) => Err(SyncError::new(SyncErrorReason::Unauthorized)),
         Err(_) => Err(SyncError::new(SyncErrorReason::Internal)),
@@ -52,7 +52,7 @@ async fn person(session: &Session, pool: &Pool) -> Result<Uuid, SyncError> {
 }
 
 async fn push_handler(State(state): State<AppState>, session: Session, body: Bytes) -> Response {
-    let result = match person(&session, &state.pool).await {
+    let result = match person(&session, &state).await {
         Ok(user) => handle_push(&state.pool, user, &body).await,
         Err(err) => Err(err),
     };
@@ -64,7 +64,7 @@ async fn pull_handler(
     session: Session,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let result = match person(&session, &state.pool).await {
+    let result = match person(&session, &state).await {
         Ok(user) => handle_pull(&state.pool, user, &query).await,
         Err(err) => Err(err),
     };

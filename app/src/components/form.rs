@@ -120,6 +120,8 @@ pub fn message(i18n: I18nContext<Locale>, key: &str) -> String {
         "required" => t_string!(i18n, errors.required),
         "too_long" => t_string!(i18n, errors.too_long),
         "tag_too_long" => t_string!(i18n, errors.tag_too_long),
+        "control_character" => t_string!(i18n, errors.control_character),
+        "bidi_control" => t_string!(i18n, errors.bidi_control),
         "too_many" => t_string!(i18n, errors.too_many),
         "choose_one" => t_string!(i18n, errors.choose_one),
         "unknown_choice" => t_string!(i18n, errors.unknown_choice),
@@ -172,7 +174,19 @@ pub fn summary(i18n: I18nContext<Locale>, err: &AppError) -> String {
             match fields.get("form").or_else(|| fields.get("request")) {
                 Some(keys) => keys
                     .iter()
-                    .map(|k| message(i18n, k))
+                    .map(|k| match k.as_str() {
+                        // Closing an account as a group's only contact: name the groups.
+                        "last_contact_of" => format!(
+                            "{} {}. {}",
+                            t_string!(i18n, errors.last_contact_of),
+                            fields
+                                .get("groups")
+                                .map(|g| g.join(", "))
+                                .unwrap_or_default(),
+                            t_string!(i18n, errors.last_contact_hint)
+                        ),
+                        k => message(i18n, k),
+                    })
                     .collect::<Vec<_>>()
                     .join(" "),
                 None => t_string!(i18n, common.fix_errors).to_owned(),

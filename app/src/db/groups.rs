@@ -5,7 +5,8 @@ use uuid::Uuid;
 use super::users::{all_exist, RefTable};
 use super::{now, parse_id, Pool};
 use crate::domain::account::{
-    GroupEvent, GroupMember, GroupSummary, GroupView, Invitation, MyGroup, Verification,
+    GroupEvent, GroupEventKind, GroupMember, GroupSummary, GroupView, Invitation, MyGroup,
+    Verification,
 };
 use crate::domain::forms::NewGroup;
 use crate::domain::invite::InviteCode;
@@ -47,7 +48,7 @@ pub(crate) async fn record_event(
     tx: &mut Tx<'_>,
     actor: &str,
     user: Option<Uuid>,
-    kind: &str,
+    kind: GroupEventKind,
     note: &str,
     at: &str,
 ) -> Result<(), AppError> {
@@ -58,7 +59,7 @@ pub(crate) async fn record_event(
     .bind(Uuid::new_v4().to_string())
     .bind(actor)
     .bind(user.map(|u| u.to_string()))
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(note)
     .bind(at)
     .execute(&mut **tx)
@@ -149,7 +150,7 @@ pub async fn register(pool: &Pool, by: Uuid, group: &NewGroup) -> Result<Uuid, A
         &mut tx,
         &id.to_string(),
         Some(by),
-        "registered",
+        GroupEventKind::Registered,
         group.kind.as_str(),
         &at,
     )
@@ -279,10 +280,12 @@ pub async fn view(pool: &Pool, id: Uuid, viewer: Viewer) -> Result<GroupView, Ap
             .into_iter()
             .map(|(sv, en)| LocalizedText { sv, en })
             .collect(),
+        // Who verified and how is internal: the group's members and staff see it, others only
+        // that (and when) it was verified.
         verified: verified_at.map(|at| Verification {
             at,
-            by: verified_by.unwrap_or_default(),
-            note: verified_note.unwrap_or_default(),
+            by: verified_by.filter(|_| see_members).unwrap_or_default(),
+            note: verified_note.filter(|_| see_members).unwrap_or_default(),
         }),
         contact_count: contact_count(pool, &key).await?,
         my_role: viewer.membership,
@@ -299,10 +302,15 @@ async fn events(pool: &Pool, filter: &str, value: &str) -> Result<Vec<GroupEvent
     .bind(value)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, by, kind, note)| GroupEvent { at, by, kind, note })
-        .collect())
+    rows.into_iter()
+        .map(|(at, by, kind, note)| {
+            let kind = GroupEventKind::parse(&kind).ok_or_else(|| {
+                tracing::error!(kind, "unknown group event in database");
+                AppError::Internal
+            })?;
+            Ok(GroupEvent { at, by, kind, note })
+        })
+        .collect()
 }
 
 /// What one person did in groups' histories (for "my data").
@@ -422,7 +430,15 @@ pub async fn accept_invite(pool: &Pool, code: &InviteCode, user: Uuid) -> Result
             .bind(user.to_string())
             .execute(&mut *tx)
             .await?;
-            record_event(&mut tx, &actor, Some(user), "joined", "contact", &at).await?;
+            record_event(
+                &mut tx,
+                &actor,
+                Some(user),
+                GroupEventKind::Joined,
+                "contact",
+                &at,
+            )
+            .await?;
         }
         None => {
             sqlx::query("INSERT INTO actor_members (actor_id, user_id, role) VALUES ($1, $2, $3)")
@@ -431,7 +447,15 @@ pub async fn accept_invite(pool: &Pool, code: &InviteCode, user: Uuid) -> Result
                 .bind(role.as_str())
                 .execute(&mut *tx)
                 .await?;
-            record_event(&mut tx, &actor, Some(user), "joined", role.as_str(), &at).await?;
+            record_event(
+                &mut tx,
+                &actor,
+                Some(user),
+                GroupEventKind::Joined,
+                role.as_str(),
+                &at,
+            )
+            .await?;
         }
     }
     if uses_left.is_some() {
@@ -470,22 +494,43 @@ pub async fn convert(
     }
     let at = now();
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE actors SET kind = $2, org_number = $3 WHERE id = $1 AND kind = 'informal'")
-        .bind(actor.to_string())
-        .bind(kind.as_str())
-        .bind(number.digits())
-        .execute(&mut *tx)
-        .await
-        .map_err(org_number_conflict)?;
+    // The badge vouched for the group as it was; a new legal form and number are new facts to
+    // check, so the verification goes (and the history says why).
+    let was_verified: (Option<String>,) =
+        sqlx::query_as("SELECT verified_at FROM actors WHERE id = $1")
+            .bind(actor.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+    sqlx::query(
+        "UPDATE actors SET kind = $2, org_number = $3, verified_at = NULL, verified_by = NULL, \
+         verified_note = NULL WHERE id = $1 AND kind = 'informal'",
+    )
+    .bind(actor.to_string())
+    .bind(kind.as_str())
+    .bind(number.digits())
+    .execute(&mut *tx)
+    .await
+    .map_err(org_number_conflict)?;
     record_event(
         &mut tx,
         &actor.to_string(),
         Some(by),
-        "converted",
+        GroupEventKind::Converted,
         kind.as_str(),
         &at,
     )
     .await?;
+    if was_verified.0.is_some() {
+        record_event(
+            &mut tx,
+            &actor.to_string(),
+            Some(by),
+            GroupEventKind::VerificationCleared,
+            "converted",
+            &at,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -503,16 +548,59 @@ pub async fn verify(pool: &Pool, actor: Uuid, by: Uuid, note: &str) -> Result<()
     .bind(note)
     .execute(&mut *tx)
     .await?;
-    record_event(&mut tx, &actor.to_string(), Some(by), "verified", note, &at).await?;
+    record_event(
+        &mut tx,
+        &actor.to_string(),
+        Some(by),
+        GroupEventKind::Verified,
+        note,
+        &at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// Takes the group's row lock (SQLite: the write lock) for the rest of the transaction. Every
+/// change to who the contacts are takes it first, so two contacts removing each other at the
+/// same moment follow one another and the second sees the first's removal (without it,
+/// PostgreSQL's snapshot lets both see two contacts and both succeed — write skew).
+async fn lock_group(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE actors SET kind = kind WHERE id = $1")
+        .bind(actor)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// [`lock_group`] for every group the person is a contact of (closing an account).
+pub(crate) async fn lock_groups_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user: Uuid,
+) -> Result<(), AppError> {
+    let groups: Vec<(String,)> = sqlx::query_as(
+        "SELECT actor_id FROM actor_members WHERE user_id = $1 AND role = 'contact' \
+         ORDER BY actor_id",
+    )
+    .bind(user.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    for (actor,) in groups {
+        lock_group(tx, &actor).await?;
+    }
+    Ok(())
+}
+
 /// Removes a person from a group (a member leaving, or a contact removing someone). The caller
-/// has checked the permission; this re-checks that the last contact stays.
+/// has checked the permission; this re-checks, under the group's lock, that the last contact
+/// stays.
 pub async fn remove_member(pool: &Pool, actor: Uuid, user: Uuid, by: Uuid) -> Result<(), AppError> {
     let at = now();
     let mut tx = pool.begin().await?;
+    lock_group(&mut tx, &actor.to_string()).await?;
     let removed = sqlx::query(
         "DELETE FROM actor_members WHERE actor_id = $1 AND user_id = $2 AND (role = 'member' OR \
          (SELECT COUNT(*) FROM actor_members c WHERE c.actor_id = $1 AND c.role = 'contact') > 1)",
@@ -525,7 +613,15 @@ pub async fn remove_member(pool: &Pool, actor: Uuid, user: Uuid, by: Uuid) -> Re
         return Err(AppError::Conflict("last_contact".into()));
     }
     let note = if user == by { "" } else { "removed" };
-    record_event(&mut tx, &actor.to_string(), Some(user), "left", note, &at).await?;
+    record_event(
+        &mut tx,
+        &actor.to_string(),
+        Some(user),
+        GroupEventKind::Left,
+        note,
+        &at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

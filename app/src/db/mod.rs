@@ -14,6 +14,7 @@ use crate::config::{Backend, DatabaseUrl};
 pub mod demo;
 pub mod groups;
 pub mod reference;
+pub mod retention;
 pub mod sessions;
 pub mod sync;
 pub mod throttle;

@@ -372,14 +372,10 @@ pub async fn pull(
     })
 }
 
-/// How long removals are remembered. A device away longer than this gets a reset (its outbox
-/// is kept); a quarter of a year covers a long holiday.
-pub const REMOVALS_KEPT_DAYS: i64 = 90;
-
-/// Forgets removals older than [`REMOVALS_KEPT_DAYS`] (the server runs this daily).
-pub async fn forget_old_removals(pool: &Pool) -> Result<u64, AppError> {
-    let before = time::OffsetDateTime::now_utc() - time::Duration::days(REMOVALS_KEPT_DAYS);
-    forget_removals(pool, &super::format_time(before)).await
+/// Forgets removals older than `days` (the daily retention job, `db::retention`). A device
+/// away longer gets a reset (its outbox is kept).
+pub async fn forget_old_removals(pool: &Pool, days: u32) -> Result<u64, AppError> {
+    forget_removals(pool, &super::retention::days_ago(days)).await
 }
 
 /// Forgets removals made before `before` (RFC 3339): their rows go, and a device whose

@@ -2,7 +2,10 @@
 use uuid::Uuid;
 
 use super::{now, parse_id, tags_from_json, tags_to_json, Pool};
-use crate::domain::account::{MyData, Profile, SessionInfo, StaffAccount};
+use crate::domain::account::{
+    ChangeRecord, DeviceInfo, MyData, Profile, RefusedPush, SessionInfo, SignInFailures,
+    StaffAccount, StoredOffer,
+};
 use crate::domain::forms::{ProfileUpdate, SignUp};
 use crate::domain::{Contact, FieldErrors, Me, Role};
 use crate::error::AppError;
@@ -252,6 +255,27 @@ pub async fn update_profile(pool: &Pool, id: Uuid, update: &ProfileUpdate) -> Re
     Ok(())
 }
 
+/// The sign-in limit's keys of a person: one per way they sign in (e-mail, phone).
+pub async fn throttle_keys(pool: &Pool, id: Uuid) -> Result<Vec<String>, AppError> {
+    let (email, phone): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT email, phone FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(pool)
+            .await?;
+    Ok(identifier_keys(email, phone))
+}
+
+fn identifier_keys(email: Option<String>, phone: Option<String>) -> Vec<String> {
+    let email = email.and_then(|e| crate::domain::Email::parse(&e).ok());
+    let phone = phone.and_then(|p| crate::domain::Phone::parse(&p).ok());
+    email
+        .map(Contact::Email)
+        .into_iter()
+        .chain(phone.map(Contact::Phone))
+        .map(|c| c.throttle_key())
+        .collect()
+}
+
 pub async fn password_hash(pool: &Pool, id: Uuid) -> Result<String, AppError> {
     let (hash,): (String,) =
         sqlx::query_as("SELECT password_hash FROM users WHERE id = $1 AND closed_at IS NULL")
@@ -378,6 +402,26 @@ pub async fn my_data(
     .bind(id.to_string())
     .fetch_all(pool)
     .await?;
+    let devices: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT id, last_seq, seen_at FROM sync_devices WHERE user_id = $1 ORDER BY seen_at",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    let changes: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, device_id, record_id, outcome, applied_at FROM sync_changes \
+         WHERE user_id = $1 ORDER BY applied_at, seq",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    let refused: Vec<(String, String)> = sqlx::query_as(
+        "SELECT reason, created_at FROM sync_rejections WHERE user_id = $1 ORDER BY created_at",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    let keys = identifier_keys(row.email.clone(), row.phone.clone());
     Ok(MyData {
         id,
         name: row.display_name,
@@ -399,7 +443,79 @@ pub async fn my_data(
             })
             .collect(),
         group_events: super::groups::events_by(pool, id).await?,
+        offers: my_offers(pool, id).await?,
+        devices: devices
+            .into_iter()
+            .map(|(device, last_change, last_seen_at)| {
+                Ok(DeviceInfo {
+                    id: parse_id(&device)?,
+                    last_change,
+                    last_seen_at,
+                })
+            })
+            .collect::<Result<_, AppError>>()?,
+        changes: changes
+            .into_iter()
+            .map(|(change, device, record, outcome, applied_at)| {
+                Ok(ChangeRecord {
+                    id: parse_id(&change)?,
+                    device: parse_id(&device)?,
+                    record: parse_id(&record)?,
+                    outcome,
+                    applied_at,
+                })
+            })
+            .collect::<Result<_, AppError>>()?,
+        refused_pushes: refused
+            .into_iter()
+            .map(|(reason, at)| RefusedPush { reason, at })
+            .collect(),
+        sign_in_failures: sign_in_failures(pool, &keys).await?,
     })
+}
+
+async fn my_offers(pool: &Pool, id: Uuid) -> Result<Vec<StoredOffer>, AppError> {
+    let rows: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT id, body, created_at, updated_at FROM offers WHERE owner_id = $1 ORDER BY created_at",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(offer, body, created_at, updated_at)| {
+            Ok(StoredOffer {
+                id: parse_id(&offer)?,
+                offer: body
+                    .map(|b| serde_json::from_str(&b))
+                    .transpose()
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "stored offer unreadable");
+                        AppError::Internal
+                    })?,
+                created_at,
+                updated_at,
+            })
+        })
+        .collect()
+}
+
+async fn sign_in_failures(pool: &Pool, keys: &[String]) -> Result<Vec<SignInFailures>, AppError> {
+    let mut found = Vec::new();
+    for key in keys {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT failures, last_failure_at FROM login_throttle WHERE key = $1")
+                .bind(key)
+                .fetch_optional(pool)
+                .await?;
+        if let Some((failures, last_at)) = row {
+            found.push(SignInFailures {
+                identifier: key.trim_start_matches("acct:").to_owned(),
+                failures,
+                last_at,
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// The name a closed account is shown under in records that must be kept.
@@ -407,39 +523,86 @@ pub fn pseudonym(id: Uuid) -> String {
     format!("#{}", &id.simple().to_string()[..8])
 }
 
-/// Closes an account: every way to reach or recognise the person is removed (name, e-mail,
-/// phone, password, districts, skills, languages, sessions, group memberships); the row stays,
-/// under a pseudonym, for the records the municipality must keep (a group's history, later case
-/// decisions).
+/// Closes an account: every way to reach or recognise the person is removed — name, e-mail,
+/// phone, password, districts, skills, languages, sessions, group memberships, offers (notes,
+/// skills, availability), sync devices and changes, refused pushes, failed sign-ins counted
+/// under the e-mail or phone, invitations the person made — in one transaction. The row stays,
+/// under a pseudonym, for the records the municipality must keep (a group's history, later
+/// case decisions).
+///
+/// Refused while the person is the last contact of a group (a group must keep someone who
+/// speaks for it): the answer names those groups.
 #[tracing::instrument(skip_all, fields(user = %id))]
 pub async fn close_account(pool: &Pool, id: Uuid) -> Result<(), AppError> {
     let at = now();
+    let key = id.to_string();
     let mut tx = pool.begin().await?;
+    // Lock the person's memberships' groups first (as removing a member does), so that a
+    // contact leaving at the same moment cannot leave a group with nobody.
+    super::groups::lock_groups_of(&mut tx, id).await?;
+    let orphaned: Vec<(String,)> = sqlx::query_as(
+        "SELECT a.name FROM actor_members m JOIN actors a ON a.id = m.actor_id \
+         WHERE m.user_id = $1 AND m.role = 'contact' AND NOT EXISTS ( \
+           SELECT 1 FROM actor_members o WHERE o.actor_id = m.actor_id \
+           AND o.role = 'contact' AND o.user_id <> $1) ORDER BY a.name",
+    )
+    .bind(&key)
+    .fetch_all(&mut *tx)
+    .await?;
+    if !orphaned.is_empty() {
+        let mut errors = FieldErrors::single("form", "last_contact_of");
+        for (name,) in orphaned {
+            errors.add("groups", name);
+        }
+        return Err(errors.into());
+    }
+    let (email, phone): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT email, phone FROM users WHERE id = $1")
+            .bind(&key)
+            .fetch_one(&mut *tx)
+            .await?;
+    super::throttle::forget_keys(&mut tx, &identifier_keys(email, phone)).await?;
     sqlx::query(
         "UPDATE users SET display_name = $2, email = NULL, phone = NULL, password_hash = '', \
          languages = '[]', skills = '[]', closed_at = $3 WHERE id = $1 AND closed_at IS NULL",
     )
-    .bind(id.to_string())
+    .bind(&key)
     .bind(pseudonym(id))
     .bind(&at)
     .execute(&mut *tx)
     .await?;
-    for table in ["user_districts", "sessions"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
-            .bind(id.to_string())
+    for (table, column) in [
+        ("user_districts", "user_id"),
+        ("sessions", "user_id"),
+        ("offers", "owner_id"),
+        ("sync_changes", "user_id"),
+        ("sync_devices", "user_id"),
+        ("sync_rejections", "user_id"),
+        ("actor_invites", "created_by"),
+    ] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE {column} = $1"))
+            .bind(&key)
             .execute(&mut *tx)
             .await?;
     }
     let groups: Vec<(String,)> =
         sqlx::query_as("SELECT actor_id FROM actor_members WHERE user_id = $1")
-            .bind(id.to_string())
+            .bind(&key)
             .fetch_all(&mut *tx)
             .await?;
     for (actor,) in groups {
-        super::groups::record_event(&mut tx, &actor, Some(id), "left", "", &at).await?;
+        super::groups::record_event(
+            &mut tx,
+            &actor,
+            Some(id),
+            crate::domain::account::GroupEventKind::Left,
+            "",
+            &at,
+        )
+        .await?;
     }
     sqlx::query("DELETE FROM actor_members WHERE user_id = $1")
-        .bind(id.to_string())
+        .bind(&key)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

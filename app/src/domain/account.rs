@@ -184,9 +184,47 @@ pub struct GroupEvent {
     pub at: String,
     /// Who did it (a pseudonym once they closed their account); `None` for the system.
     pub by: Option<String>,
-    /// `registered`, `converted`, `verified`, `joined`, `left`.
-    pub kind: String,
+    pub kind: GroupEventKind,
     pub note: String,
+}
+
+/// What happened in a group's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupEventKind {
+    Registered,
+    Converted,
+    Verified,
+    /// The verification no longer holds (the group changed its legal form or number).
+    VerificationCleared,
+    Joined,
+    Left,
+}
+
+impl GroupEventKind {
+    pub const ALL: [GroupEventKind; 6] = [
+        GroupEventKind::Registered,
+        GroupEventKind::Converted,
+        GroupEventKind::Verified,
+        GroupEventKind::VerificationCleared,
+        GroupEventKind::Joined,
+        GroupEventKind::Left,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupEventKind::Registered => "registered",
+            GroupEventKind::Converted => "converted",
+            GroupEventKind::Verified => "verified",
+            GroupEventKind::VerificationCleared => "verification_cleared",
+            GroupEventKind::Joined => "joined",
+            GroupEventKind::Left => "left",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
 }
 
 /// A group's page. `members` and `history` are `None` when the viewer may not see them.
@@ -263,6 +301,53 @@ pub struct SessionInfo {
     pub current: bool,
 }
 
+/// An offer of mine as stored (removed ones are kept as an empty marker for a while so that my
+/// other devices learn of the removal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredOffer {
+    pub id: Uuid,
+    /// `None` once removed.
+    pub offer: Option<crate::domain::offer::OfferData>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A phone or browser of mine that has sent changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub id: Uuid,
+    /// The number of the last change it sent.
+    pub last_change: i64,
+    pub last_seen_at: String,
+}
+
+/// One change a device of mine sent, as recorded so that a resend is never applied twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRecord {
+    pub id: Uuid,
+    pub device: Uuid,
+    pub record: Uuid,
+    /// What the server answered (applied, or refused and why).
+    pub outcome: String,
+    pub applied_at: String,
+}
+
+/// A push of mine refused as a whole (kept for support).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedPush {
+    pub reason: String,
+    pub at: String,
+}
+
+/// Failed sign-ins counted under my e-mail address or phone number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInFailures {
+    pub identifier: String,
+    pub failures: i64,
+    /// Unix seconds of the last one.
+    pub last_at: i64,
+}
+
 /// Everything Samverka stores about me: shown on "my data" and exported as JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyData {
@@ -280,6 +365,30 @@ pub struct MyData {
     pub sessions: Vec<SessionInfo>,
     /// What I did in groups' histories (kept under a pseudonym if I close my account).
     pub group_events: Vec<GroupEvent>,
+    pub offers: Vec<StoredOffer>,
+    pub devices: Vec<DeviceInfo>,
+    pub changes: Vec<ChangeRecord>,
+    pub refused_pushes: Vec<RefusedPush>,
+    pub sign_in_failures: Vec<SignInFailures>,
+}
+
+impl MyData {
+    /// Every table that holds something about a person: "my data" reads each of them and closing
+    /// an account clears or anonymises each of them (a test checks the list against the schema).
+    pub const TABLES: [&'static str; 12] = [
+        "users",
+        "actors",
+        "user_districts",
+        "actor_members",
+        "actor_events",
+        "sessions",
+        "offers",
+        "sync_devices",
+        "sync_changes",
+        "sync_rejections",
+        "login_throttle",
+        "actor_invites",
+    ];
 }
 
 #[cfg(test)]
@@ -309,6 +418,14 @@ mod tests {
         let c = Contact::parse("Anna@EXAMPLE.org").unwrap();
         let d = Contact::parse("anna@example.org").unwrap();
         assert_eq!(c.throttle_key(), d.throttle_key());
+    }
+
+    #[test]
+    fn group_event_kinds_round_trip_through_their_stored_names() {
+        for kind in GroupEventKind::ALL {
+            assert_eq!(GroupEventKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(GroupEventKind::parse("renamed"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::account::{ActorKind, Contact, MemberRole, Role};
+use super::text::{self, Lines};
 use super::{Email, OrgNumber, Phone};
 
 /// Field name → message keys. Empty means valid.
@@ -62,19 +63,43 @@ pub mod limits {
     pub const PASSWORD_MAX: usize = 256;
 }
 
-/// A required single-line or multi-line text: trimmed, not empty, at most `max` characters.
-fn required_text(errors: &mut FieldErrors, field: &str, raw: &str, max: usize) -> String {
+/// A required single-line or multi-line text: trimmed, not empty, at most `max` characters,
+/// nothing [`text::problem`] refuses.
+fn required_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: &str,
+    max: usize,
+    lines: Lines,
+) -> String {
     let text = raw.trim();
     if text.is_empty() {
         errors.add(field, "required");
-    } else if text.chars().count() > max {
-        errors.add(field, "too_long");
+    } else {
+        optional_text(errors, field, text, max, lines);
     }
     text.to_owned()
 }
 
+/// A text that may be empty: at most `max` characters, nothing [`text::problem`] refuses.
+/// Counts at most `max + 1` characters, so a huge input costs no more than a long one.
+pub(crate) fn optional_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: &str,
+    max: usize,
+    lines: Lines,
+) {
+    if raw.chars().nth(max).is_some() {
+        errors.add(field, "too_long");
+    } else if let Some(key) = text::problem(raw, lines) {
+        errors.add(field, key);
+    }
+}
+
 /// A comma-separated list of short texts (languages, skills): trimmed, empty items dropped,
-/// duplicates removed (case-insensitively), order kept.
+/// duplicates removed (case-insensitively), order kept. Stops at the first problem or once the
+/// list is over its limit, so the work is linear in the input and bounded by the limit.
 pub fn parse_tags(errors: &mut FieldErrors, field: &str, raw: &str) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
     for item in raw.split([',', ';', '\n']) {
@@ -82,14 +107,19 @@ pub fn parse_tags(errors: &mut FieldErrors, field: &str, raw: &str) -> Vec<Strin
         if item.is_empty() || tags.iter().any(|t| t.eq_ignore_ascii_case(item)) {
             continue;
         }
-        if item.chars().count() > limits::TAG {
+        if item.chars().nth(limits::TAG).is_some() {
             errors.add(field, "tag_too_long");
             return tags;
         }
+        if let Some(key) = text::problem(item, Lines::One) {
+            errors.add(field, key);
+            return tags;
+        }
+        if tags.len() == limits::TAGS {
+            errors.add(field, "too_many");
+            return tags;
+        }
         tags.push(item.to_owned());
-    }
-    if tags.len() > limits::TAGS {
-        errors.add(field, "too_many");
     }
     tags
 }
@@ -169,7 +199,7 @@ pub struct SignUp {
 impl SignUpInput {
     pub fn validate(&self) -> Result<SignUp, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = required_text(&mut errors, "name", &self.name, limits::NAME);
+        let name = required_text(&mut errors, "name", &self.name, limits::NAME, Lines::One);
         let contact = Contact::parse(&self.contact)
             .map_err(|key| errors.add("contact", key))
             .ok();
@@ -241,7 +271,7 @@ pub struct ProfileUpdate {
 impl ProfileInput {
     pub fn validate(&self) -> Result<ProfileUpdate, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = required_text(&mut errors, "name", &self.name, limits::NAME);
+        let name = required_text(&mut errors, "name", &self.name, limits::NAME, Lines::One);
         let email = (!self.email.trim().is_empty())
             .then(|| Email::parse(&self.email))
             .transpose()
@@ -316,12 +346,19 @@ impl GroupInput {
     pub fn validate(&self) -> Result<NewGroup, FieldErrors> {
         let mut errors = FieldErrors::default();
         let kind = kind(&mut errors, "kind", &self.kind);
-        let name = required_text(&mut errors, "name", &self.name, limits::GROUP_NAME);
+        let name = required_text(
+            &mut errors,
+            "name",
+            &self.name,
+            limits::GROUP_NAME,
+            Lines::One,
+        );
         let description = required_text(
             &mut errors,
             "description",
             &self.description,
             limits::DESCRIPTION,
+            Lines::Many,
         );
         let org_number = if kind.is_formal() {
             org_number(&mut errors, "org_number", &self.org_number)
@@ -363,7 +400,7 @@ impl ConvertInput {
 /// Staff's note on how they verified a group (met them, checked the register, …).
 pub fn validate_note(raw: &str) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let note = required_text(&mut errors, "note", raw, limits::NOTE);
+    let note = required_text(&mut errors, "note", raw, limits::NOTE, Lines::Many);
     errors.finish(|| note)
 }
 
@@ -379,7 +416,7 @@ pub struct StaffInput {
 impl StaffInput {
     pub fn validate(&self) -> Result<(String, Email, Role), FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = required_text(&mut errors, "name", &self.name, limits::NAME);
+        let name = required_text(&mut errors, "name", &self.name, limits::NAME, Lines::One);
         let email = Email::parse(&self.email)
             .map_err(|e| errors.add("email", format!("email_{}", e.message_key())))
             .ok();

@@ -9,6 +9,8 @@ pub mod org_number;
 pub mod paths;
 pub mod permissions;
 pub mod reference;
+pub mod site;
+pub mod text;
 pub mod throttle;
 
 pub use account::{ActorKind, Contact, Me, MemberRole, Role};

@@ -11,8 +11,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::forms::{choices, limits, parse_tags, FieldErrors};
+use super::forms::{choices, limits, optional_text, parse_tags, FieldErrors};
 use super::local_time::{civil_from_days, days_from_civil, weekday};
+use super::text::{self, Lines};
 
 /// At most this many windows in one offer: a fortnight of evenings, or every weekday twice.
 pub const MAX_WINDOWS: usize = 14;
@@ -204,9 +205,7 @@ impl OfferData {
         );
         check_tags(&mut errors, "skills", &self.skills);
         check_tags(&mut errors, "languages", &self.languages);
-        if self.note.chars().count() > limits::NOTE {
-            errors.add("note", "too_long");
-        }
+        optional_text(&mut errors, "note", &self.note, limits::NOTE, Lines::Many);
         errors.finish(|| ())
     }
 }
@@ -278,9 +277,11 @@ fn check_tags(errors: &mut FieldErrors, field: &str, tags: &[String]) {
         errors.add(field, "too_many");
     } else if tags
         .iter()
-        .any(|t| t.trim().is_empty() || t.trim() != t || t.chars().count() > limits::TAG)
+        .any(|t| t.trim().is_empty() || t.trim() != t || t.chars().nth(limits::TAG).is_some())
     {
         errors.add(field, "tag_too_long");
+    } else if let Some(key) = tags.iter().find_map(|t| text::problem(t, Lines::One)) {
+        errors.add(field, key);
     }
 }
 

@@ -37,6 +37,25 @@ pub const ADDRESS: Policy = Policy {
     forget_after_secs: 60 * 60,
 };
 
+/// Sign-ups per client address: a school class signing up together fits in the free ones; a
+/// script making accounts by the thousand waits.
+pub const SIGN_UP: Policy = Policy {
+    free: 20,
+    base_secs: 60,
+    max_secs: 15 * 60,
+    forget_after_secs: 60 * 60,
+};
+
+/// Once an address is over [`ADDRESS`]'s limit its sign-in attempts are not refused (a school
+/// or an office behind one NAT would all be locked out by one guesser) but taken one at a time,
+/// each after this pause: guessing from there slows to a crawl, a person with the right
+/// password gets in a little later.
+pub const ADDRESS_PACE_MILLIS: u64 = 1000;
+
+/// How long an attempt waits for its turn behind others from the same busy address before it
+/// is answered "too many attempts".
+pub const ADDRESS_QUEUE_MAX_SECS: u64 = 20;
+
 impl Policy {
     /// The failures still counted at `now` (after a quiet period they are forgotten).
     pub fn effective_failures(&self, failures: u32, last_failure_at: i64, now: i64) -> u32 {

@@ -1,7 +1,7 @@
 //! A person's own pages: sign up, sign in, my start page, my profile, my data, privacy.
+use crate::components::PageTitle;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
@@ -108,7 +108,7 @@ pub fn SignUpPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t_string!(i18n, sign_up.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, sign_up.title).to_owned() />
         <section class="form-page">
             <h1>{t!(i18n, sign_up.heading)}</h1>
             <p class="lead">{t!(i18n, sign_up.lead)}</p>
@@ -167,7 +167,7 @@ pub fn LogInPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t_string!(i18n, log_in.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, log_in.title).to_owned() />
         <section class="form-page">
             <h1>{t!(i18n, log_in.heading)}</h1>
             <form method="post" on:submit=on_submit novalidate data-testid="log-in-form">
@@ -211,7 +211,7 @@ fn role_name(i18n: I18nContext<Locale>, role: Role) -> &'static str {
 pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, start.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, start.title).to_owned() />
         <RequireUser children=|me: Me| view! { <Start me /> } />
     }
 }
@@ -306,7 +306,7 @@ pub(crate) fn JoinWithCode(#[prop(optional)] code: Option<String>) -> impl IntoV
 pub fn ProfilePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, profile.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, profile.title).to_owned() />
         <h1>{t!(i18n, profile.heading)}</h1>
         <RequireUser children=|_me: Me| view! { <ProfileForms /> } />
     }
@@ -422,7 +422,7 @@ fn PasswordForm() -> impl IntoView {
 pub fn MyDataPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, my_data.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, my_data.title).to_owned() />
         <h1>{t!(i18n, my_data.heading)}</h1>
         <RequireUser children=|_me: Me| view! { <MyDataView /> } />
     }
@@ -512,7 +512,7 @@ fn MyDataList(data: MyData) -> impl IntoView {
             <h2>{t!(i18n, my_data.events)}</h2>
             <ul>
                 {group_events.into_iter().map(|e| view! {
-                    <li>{local_time::date_time(&e.at)} " – " {move || crate::pages::groups::event_name(i18n, &e.kind)}</li>
+                    <li>{local_time::date_time(&e.at)} " – " {move || crate::pages::groups::event_name(i18n, e.kind)}</li>
                 }).collect_view()}
             </ul>
         })}
@@ -527,7 +527,10 @@ fn CloseAccount() -> impl IntoView {
     let action = ServerAction::<CloseAccount>::new();
     let user = use_user();
     let navigate = use_navigate();
+    let sync = crate::sync::context::use_sync();
     on_answer(action.value(), form, move |_| {
+        // As signing out does: nothing of the person stays on this device.
+        sync.clear_local();
         user.refresh();
         navigate("/konto-avslutat", Default::default());
     });
@@ -561,7 +564,7 @@ fn CloseAccount() -> impl IntoView {
 pub fn AccountClosedPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, my_data.close_heading).to_owned() />
+        <PageTitle text=move || t_string!(i18n, my_data.close_heading).to_owned() />
         <section class="message-page">
             <h1>{t!(i18n, my_data.close_heading)}</h1>
             <p role="status">{t!(i18n, my_data.closed)}</p>
@@ -573,8 +576,9 @@ pub fn AccountClosedPage() -> impl IntoView {
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
     let i18n = use_i18n();
+    let facts = Resource::new_blocking(|| (), |_| crate::api::reference::site_facts());
     view! {
-        <Title text=move || t_string!(i18n, privacy.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, privacy.title).to_owned() />
         <article class="prose">
             <h1>{t!(i18n, privacy.heading)}</h1>
             <h2>{t!(i18n, privacy.what_heading)}</h2>
@@ -583,6 +587,24 @@ pub fn PrivacyPage() -> impl IntoView {
             <p>{t!(i18n, privacy.why_body)}</p>
             <h2>{t!(i18n, privacy.how_long_heading)}</h2>
             <p>{t!(i18n, privacy.how_long_body)}</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    // The periods the server enforces (configuration), not a copy of them.
+                    let facts = facts.await.unwrap_or_default();
+                    let (keep, sessions, who) = (facts.retention, facts.sessions, facts.deployment);
+                    view! {
+                        <p>{t!(i18n, privacy.periods_intro)}</p>
+                        <ul data-testid="retention-periods">
+                            <li>{t!(i18n, privacy.period_sessions, idle = move || sessions.idle_days, max = move || sessions.max_days)}</li>
+                            <li>{t!(i18n, privacy.period_changes, days = move || keep.sync_changes_days)}</li>
+                            <li>{t!(i18n, privacy.period_removals, days = move || keep.removals_days)}</li>
+                            <li>{t!(i18n, privacy.period_rejections, days = move || keep.sync_rejections_days)}</li>
+                            <li>{t!(i18n, privacy.period_failures, days = move || keep.login_throttle_days)}</li>
+                        </ul>
+                        <p>{t!(i18n, privacy.controller, org = move || who.organisation.clone(), email = move || who.contact_email.clone())}</p>
+                    }
+                })}
+            </Suspense>
             <h2>{t!(i18n, privacy.rights_heading)}</h2>
             <p>{t!(i18n, privacy.rights_body)}</p>
         </article>

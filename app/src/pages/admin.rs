@@ -1,7 +1,7 @@
 //! Administration: staff accounts.
+use crate::components::PageTitle;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::admin::{list_staff, CreateStaff};
 use crate::components::form::{
@@ -18,7 +18,7 @@ use crate::text;
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, admin.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, admin.title).to_owned() />
         <h1>{t!(i18n, admin.heading)}</h1>
         <RequireUser children=|me: Me| {
             if permissions::can_manage_staff(Some(me.role)) {

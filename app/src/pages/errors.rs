@@ -1,6 +1,7 @@
 //! The localized 404 and error pages. They never show what went wrong inside.
+use crate::components::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 
 use crate::i18n::*;
 
@@ -55,7 +56,7 @@ fn MessagePage(
     link: impl Fn() -> &'static str + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     view! {
-        <Title text=move || title().to_owned() />
+        <PageTitle text=move || title().to_owned() />
         <Meta name="robots" content="noindex" />
         <section class="message-page" data-testid=testid>
             <h1>{heading}</h1>

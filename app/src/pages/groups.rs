@@ -1,5 +1,6 @@
 //! Groups: register one, its page (invite, become formal, verify, leave), joining by
 //! invitation, and staff's list of every group.
+use crate::components::PageTitle;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +17,7 @@ use crate::components::form::{
     on_answer, summary, FormState, FormSummary, RadioList, Submit, TextField,
 };
 use crate::components::{NotAllowed, RequireUser};
-use crate::domain::account::{GroupView, Invitation};
+use crate::domain::account::{GroupEventKind, GroupView, Invitation};
 use crate::domain::forms::{validate_note, ConvertInput, GroupInput};
 use crate::domain::permissions::{self, Viewer};
 use crate::domain::{local_time, ActorKind, Me, MemberRole};
@@ -25,13 +26,14 @@ use crate::text;
 use leptos_i18n::I18nContext;
 
 /// The name of a step in a group's history.
-pub(crate) fn event_name(i18n: I18nContext<Locale>, kind: &str) -> &'static str {
+pub(crate) fn event_name(i18n: I18nContext<Locale>, kind: GroupEventKind) -> &'static str {
     match kind {
-        "registered" => t_string!(i18n, events.registered),
-        "converted" => t_string!(i18n, events.converted),
-        "verified" => t_string!(i18n, events.verified),
-        "joined" => t_string!(i18n, events.joined),
-        _ => t_string!(i18n, events.left),
+        GroupEventKind::Registered => t_string!(i18n, events.registered),
+        GroupEventKind::Converted => t_string!(i18n, events.converted),
+        GroupEventKind::Verified => t_string!(i18n, events.verified),
+        GroupEventKind::VerificationCleared => t_string!(i18n, events.verification_cleared),
+        GroupEventKind::Joined => t_string!(i18n, events.joined),
+        GroupEventKind::Left => t_string!(i18n, events.left),
     }
 }
 
@@ -62,7 +64,7 @@ fn kind_options(
 pub fn NewGroupPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, group_form.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, group_form.title).to_owned() />
         <RequireUser children=|_me: Me| view! { <NewGroupForm /> } />
     }
 }
@@ -220,7 +222,7 @@ fn Group(group: GroupView, me: Option<Me>, version: RwSignal<u32>) -> impl IntoV
                     <ol class="history">
                         {events.into_iter().map(|e| view! {
                             <li>
-                                <time>{local_time::date_time(&e.at)}</time> " – " {move || event_name(i18n, &e.kind)}
+                                <time>{local_time::date_time(&e.at)}</time> " – " {move || event_name(i18n, e.kind)}
                                 {e.by.map(|by| view! { " (" {by} ")" })}
                             </li>
                         }).collect_view()}
@@ -420,7 +422,7 @@ pub fn InvitePage() -> impl IntoView {
         .map(|c| c.to_string())
         .unwrap_or_else(|| code.clone());
     view! {
-        <Title text=move || t_string!(i18n, invite.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, invite.title).to_owned() />
         <section class="form-page">
             <h1>{t!(i18n, invite.heading)}</h1>
             <p>{t!(i18n, invite.body, code = move || shown.clone())}</p>
@@ -433,7 +435,7 @@ pub fn InvitePage() -> impl IntoView {
 pub fn StaffGroupsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, staff_groups.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, staff_groups.title).to_owned() />
         <h1>{t!(i18n, staff_groups.heading)}</h1>
         <RequireUser children=|me: Me| {
             if permissions::can_list_groups(Some(me.role)) {

@@ -1,5 +1,5 @@
+use crate::components::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::reference::load_reference_data;
 use crate::domain::ReferenceData;
@@ -11,7 +11,7 @@ pub fn HomePage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| load_reference_data());
 
     view! {
-        <Title text=move || t_string!(i18n, home.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, home.title).to_owned() />
         <section class="hero">
             <h1>{t!(i18n, home.heading)}</h1>
             <p class="lead">{t!(i18n, home.lead)}</p>

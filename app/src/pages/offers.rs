@@ -1,9 +1,9 @@
 //! A volunteer's offers of time, and the list of changes waiting to be sent. Everything here
 //! reads and writes the device's own copy (`sync::context`), so it works without signal; the
 //! server renders a "reading this device" placeholder and the data appears after hydration.
+use crate::components::PageTitle;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
@@ -116,7 +116,7 @@ fn district_names(view: &LocalView, offer: &OfferData) -> String {
 pub fn MyOffersPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, offers.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, offers.title).to_owned() />
         <RequireUser children=|_me: Me| view! { <LocalData><MyOffers /></LocalData> } />
     }
 }
@@ -200,7 +200,7 @@ fn OfferItem(offer: OfferView) -> impl IntoView {
 pub fn NewOfferPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, offers.new_title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, offers.new_title).to_owned() />
         <RequireUser children=|_me: Me| view! { <LocalData><NewOffer /></LocalData> } />
     }
 }
@@ -234,7 +234,7 @@ fn NewOffer() -> impl IntoView {
 pub fn EditOfferPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, offers.edit_title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, offers.edit_title).to_owned() />
         <RequireUser children=|_me: Me| view! { <LocalData><EditOffer /></LocalData> } />
     }
 }
@@ -580,7 +580,7 @@ fn refusal_text(i18n: I18nContext<Locale>, result: &SettledAs) -> String {
 pub fn ChangesPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, changes.title).to_owned() />
+        <PageTitle text=move || t_string!(i18n, changes.title).to_owned() />
         <RequireUser children=|_me: Me| view! { <LocalData><Changes /></LocalData> } />
     }
 }

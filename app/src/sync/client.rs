@@ -378,7 +378,7 @@ impl<S: Store> Engine<S> {
                 Step::Stop
             }
             SyncErrorReason::Unauthorized => {
-                self.signed_out = true;
+                self.session_ended();
                 Step::Stop
             }
             _ => Step::Stop,
@@ -432,7 +432,7 @@ impl<S: Store> Engine<S> {
             Err(TransportError::Rejected(err)) => {
                 match err.reason {
                     SyncErrorReason::UpdateRequired => self.update_required = true,
-                    SyncErrorReason::Unauthorized => self.signed_out = true,
+                    SyncErrorReason::Unauthorized => self.session_ended(),
                     _ => {}
                 }
                 return Step::Stop;
@@ -554,6 +554,20 @@ impl<S: Store> Engine<S> {
                 settled.seen = true;
             }
             self.save_all();
+        }
+    }
+
+    /// The server no longer knows this session (it expired, or was ended on another device):
+    /// nothing the person could read stays on a possibly shared phone — the copy of their data
+    /// and the log of sent changes go. Only the unsent changes stay, under the person's own
+    /// key, and are sent when the same person signs in again.
+    fn session_ended(&mut self) {
+        self.signed_out = true;
+        self.snapshot = Snapshot::default();
+        self.log.clear();
+        for name in ["snapshot", "log"] {
+            let key = self.key(name);
+            self.store.remove(&key);
         }
     }
 
@@ -760,6 +774,60 @@ mod tests {
         assert!(e.update_required && e.signed_out);
         assert_eq!(e.outbox(), &sent.changes[..]);
         assert_eq!(engine(e.store().clone()).outbox().len(), 1);
+    }
+
+    #[test]
+    fn an_ended_session_leaves_only_the_unsent_changes_on_the_device() {
+        let mut e = engine(MemoryStore::default());
+        e.record(
+            Uuid::from_u128(1),
+            Uuid::from_u128(100),
+            OfferOp::Create(offer("a")),
+        )
+        .unwrap();
+        let sent = e.push_request().unwrap();
+        let applied = PushResponse {
+            results: sent
+                .changes
+                .iter()
+                .map(|c| ChangeResult {
+                    id: c.id,
+                    outcome: Outcome::Applied { version: Some(1) },
+                })
+                .collect(),
+        };
+        let _ = e.on_push(&sent, Ok(applied));
+        e.record(
+            Uuid::from_u128(2),
+            Uuid::from_u128(200),
+            OfferOp::Create(offer("b")),
+        )
+        .unwrap();
+        assert!(!e.offers().is_empty() && !e.log().is_empty());
+        let waiting = e.push_request().unwrap();
+
+        let step = e.on_push(
+            &waiting,
+            Err(TransportError::Rejected(SyncError::new(
+                SyncErrorReason::Unauthorized,
+            ))),
+        );
+
+        assert_eq!(step, Step::Stop);
+        assert!(e.signed_out);
+        assert!(e.log().is_empty(), "no record of what was sent");
+        let reopened = engine(e.store().clone());
+        assert_eq!(
+            reopened.outbox(),
+            &waiting.changes[..],
+            "the unsent change is kept"
+        );
+        assert!(reopened.log().is_empty());
+        assert_eq!(
+            reopened.offers().len(),
+            1,
+            "only the unsent offer shows, from the outbox, not the copy"
+        );
     }
 
     #[test]

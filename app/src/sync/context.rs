@@ -101,6 +101,15 @@ pub fn provide_sync() {
     }
 }
 
+/// Tells the service worker to forget every page it kept (they show the person's name and
+/// data). The app's own files stay cached; they hold nobody's data.
+#[cfg(feature = "hydrate")]
+fn forget_kept_pages() {
+    if let Some(worker) = window().navigator().service_worker().controller() {
+        let _ = worker.post_message(&wasm_bindgen::JsValue::from_str("signed-out"));
+    }
+}
+
 impl SyncContext {
     /// Records a change (outbox first, then the view) and sends it when it can.
     pub fn record(&self, record: Uuid, op: OfferOp) -> Result<(), StoreFull> {
@@ -142,9 +151,7 @@ impl SyncContext {
                 engine.borrow_mut().clear();
                 self.engine.set_value(None);
             }
-            if let Some(worker) = window().navigator().service_worker().controller() {
-                let _ = worker.post_message(&wasm_bindgen::JsValue::from_str("signed-out"));
-            }
+            forget_kept_pages();
         }
         self.view.set(LocalView {
             ready: true,
@@ -170,6 +177,11 @@ impl SyncContext {
                     this.again.set_value(false);
                     let mut transport = super::browser::FetchTransport;
                     super::client::sync(&engine, &mut transport).await;
+                    if engine.borrow().signed_out {
+                        // The session ended on its own: the engine kept only the unsent
+                        // changes; the kept pages show the person too.
+                        forget_kept_pages();
+                    }
                     this.publish();
                     if !this.again.get_value() {
                         break;

@@ -278,12 +278,12 @@ both_engines!(
 );
 
 both_engines!(
-    many_failures_from_one_address_are_throttled_across_accounts,
+    many_failures_from_one_address_slow_it_down_without_shutting_out_the_right_password,
     |engine: Engine| async move {
         let app = spawn_app(engine).await;
         app.volunteer("anna@example.org").await;
 
-        for i in 0..app::domain::throttle::ADDRESS.free {
+        for i in 0..=app::domain::throttle::ADDRESS.free {
             let response = app
                 .post(
                     &app.new_client(),
@@ -293,6 +293,12 @@ both_engines!(
                 .await;
             assert_eq!(response.status(), 422);
         }
+        let (failures,): (i64,) =
+            sqlx::query_as("SELECT failures FROM login_throttle WHERE key = 'addr:127.0.0.1'")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        assert!(failures > i64::from(app::domain::throttle::ADDRESS.free));
         let next = app
             .post(
                 &app.new_client(),
@@ -301,7 +307,11 @@ both_engines!(
             )
             .await;
 
-        assert_eq!(next.status(), 429);
+        assert_eq!(
+            next.status(),
+            200,
+            "a school behind one address still gets in"
+        );
     }
 );
 

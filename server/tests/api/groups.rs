@@ -64,7 +64,10 @@ both_engines!(
         assert_eq!(members[0].user_id, me);
         assert_eq!(group.contact_count, 1);
         let history = group.history.expect("and the history");
-        assert_eq!(history[0].kind, "registered");
+        assert_eq!(
+            history[0].kind,
+            app::domain::account::GroupEventKind::Registered
+        );
     }
 );
 
@@ -347,8 +350,12 @@ both_engines!(
         assert_eq!(group.kind, ActorKind::Association);
         assert_eq!(group.org_number.as_deref(), Some("802479-2338"));
         assert_eq!(group.members.map(|m| m.len()), Some(2), "same members");
-        let kinds: Vec<String> = group.history.unwrap().into_iter().map(|e| e.kind).collect();
-        assert_eq!(kinds.last().map(String::as_str), Some("converted"));
+        let kinds: Vec<_> = group.history.unwrap().into_iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds.last(),
+            Some(&app::domain::account::GroupEventKind::Converted),
+            "an unverified group has nothing to clear"
+        );
 
         let again = app.post(&contact, "/api/convert-group", form).await;
         assert_eq!(again.status(), 409);

@@ -21,7 +21,7 @@ pub enum Engine {
 }
 
 /// What was made for one test; removed again when it is dropped, even when the test fails.
-enum Scratch {
+pub enum Scratch {
     SqliteDir(PathBuf),
     PostgresDb { admin_url: String, name: String },
 }
@@ -195,6 +195,36 @@ pub struct Spawn {
     pub demo: bool,
 }
 
+/// A server with extra configuration (environment variable → value).
+pub async fn spawn_with(engine: Engine, extra: &[(&'static str, &'static str)]) -> TestApp {
+    let (database_url, scratch) = new_database(engine).await;
+    let (address, pool, shutdown, server) = start_with(&database_url, false, extra).await;
+    test_app(address, pool, database_url, shutdown, server, scratch)
+}
+
+fn test_app(
+    address: String,
+    pool: Pool,
+    database_url: String,
+    shutdown: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    scratch: Scratch,
+) -> TestApp {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client builds");
+    TestApp {
+        address,
+        client,
+        pool,
+        database_url,
+        shutdown: Some(shutdown),
+        server: Some(server),
+        _scratch: scratch,
+    }
+}
+
 pub async fn spawn_app(engine: Engine) -> TestApp {
     spawn(Spawn {
         engine,
@@ -207,13 +237,11 @@ pub async fn spawn_demo_app(engine: Engine) -> TestApp {
     spawn(Spawn { engine, demo: true }).await
 }
 
-pub async fn spawn(options: Spawn) -> TestApp {
-    // Server logs only when asked (`TEST_LOG=1`), so a failing test's output stays readable.
-    if std::env::var_os("TEST_LOG").is_some() {
-        server::telemetry::init();
-    }
+/// A fresh, empty database for one test (a temporary SQLite file or a new PostgreSQL
+/// database) and what removes it again.
+pub async fn new_database(engine: Engine) -> (String, Scratch) {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let (database_url, scratch) = match options.engine {
+    match engine {
         Engine::Sqlite => {
             let dir = std::env::temp_dir().join(format!("samverka-test-{id}"));
             let url = format!("sqlite://{}/samverka.db", dir.display());
@@ -239,21 +267,17 @@ pub async fn spawn(options: Spawn) -> TestApp {
                 Scratch::PostgresDb { admin_url, name },
             )
         }
-    };
-    let (address, pool, shutdown, server) = start(&database_url, options.demo).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client builds");
-    TestApp {
-        address,
-        client,
-        pool,
-        database_url,
-        shutdown: Some(shutdown),
-        server: Some(server),
-        _scratch: scratch,
     }
+}
+
+pub async fn spawn(options: Spawn) -> TestApp {
+    // Server logs only when asked (`TEST_LOG=1`), so a failing test's output stays readable.
+    if std::env::var_os("TEST_LOG").is_some() {
+        server::telemetry::init();
+    }
+    let (database_url, scratch) = new_database(options.engine).await;
+    let (address, pool, shutdown, server) = start(&database_url, options.demo).await;
+    test_app(address, pool, database_url, shutdown, server, scratch)
 }
 
 type Started = (
@@ -264,10 +288,21 @@ type Started = (
 );
 
 async fn start(database_url: &str, demo: bool) -> Started {
+    start_with(database_url, demo, &[]).await
+}
+
+async fn start_with(
+    database_url: &str,
+    demo: bool,
+    extra: &[(&'static str, &'static str)],
+) -> Started {
     let lookup = |key: &str| match key {
         "DATABASE_URL" => Some(database_url.to_owned()),
         "SAMVERKA_ADDR" => Some("127.0.0.1:0".to_owned()),
-        _ => None,
+        _ => extra
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| (*v).to_owned()),
     };
     let config = Config::from_lookup(lookup, demo).expect("test configuration is valid");
     let leptos_options = LeptosOptions::builder()

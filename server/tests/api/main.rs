@@ -1,11 +1,14 @@
 //! Integration tests: the real server on port 0 against a fresh SQLite file and a fresh
 //! PostgreSQL database per test (see `helpers`).
 mod helpers;
+mod malformed;
 
 mod accounts;
 mod admin;
+mod authorization;
 mod groups;
 mod health;
+mod load;
 mod migrations;
 mod pages;
 mod reference;
@@ -13,3 +16,4 @@ mod startup;
 mod sync;
 mod sync_bench;
 mod sync_sim;
+mod trust;

@@ -305,7 +305,9 @@ both_engines!(
         let (_, current) = pull(&app, &ana, &format!("protocol=1&cursor={old_cursor}")).await;
         let new_cursor = current["cursor"].as_i64().unwrap();
 
-        let recent = app::db::sync::forget_old_removals(&app.pool).await.unwrap();
+        let recent = app::db::sync::forget_old_removals(&app.pool, 90)
+            .await
+            .unwrap();
         let forgotten = app::db::sync::forget_removals(&app.pool, "9999-01-01T00:00:00.000Z")
             .await
             .unwrap();

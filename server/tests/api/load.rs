@@ -1,0 +1,199 @@
+//! Under load: the release-like binary with demo data, 32 connections over every public and
+//! signed-in page, must answer no 5xx and log no panic. (It found `<Title>` reading the i18n
+//! signal while the head was injected on another task: ~2% of home pages answered 500.)
+//! Bounded and local: a few thousand requests, no timing asserted.
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::helpers::{new_database, Engine};
+
+const CONNECTIONS: usize = 32;
+const ROUNDS: usize = 6;
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Starts the real binary with demo data and returns it with the address it printed.
+fn start(database_url: &str) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_samverka"))
+        .arg("--demo")
+        .env("DATABASE_URL", database_url)
+        .env("SAMVERKA_ADDR", "127.0.0.1:0")
+        .env("SAMVERKA_ENV", "development")
+        .env_remove("SAMVERKA_PUBLIC_URL")
+        .env("RUST_LOG", "warn")
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let address = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .expect("stdout readable");
+        if let Some(rest) = line.strip_prefix("Samverka is running at ") {
+            break rest.trim().to_owned();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, address }
+}
+
+async fn signed_in(address: &str, email: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .unwrap();
+    let response = client
+        .post(format!("{address}/api/log-in"))
+        .json(&serde_json::json!({"form": {"contact": email, "password": app::db::demo::DEMO_PASSWORD}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{email} signs in");
+    client
+}
+
+async fn hammer(engine: Engine) {
+    let (url, _scratch) = new_database(engine).await;
+    let mut server = start(&url);
+    let address = server.address.clone();
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .unwrap();
+    let volunteer = signed_in(&address, "anna@example.org").await;
+    let staff = signed_in(&address, "sara.staff@example.org").await;
+    let admin = signed_in(&address, "admin@example.org").await;
+    let groups: Vec<serde_json::Value> = volunteer
+        .get(format!("{address}/api/my-groups"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let group = groups[0]["id"]
+        .as_str()
+        .expect("Anna is in a group")
+        .to_owned();
+    let group_page = format!("/grupper/{group}");
+
+    let public = [
+        "/",
+        "/registrera",
+        "/logga-in",
+        "/tillganglighet",
+        "/integritet",
+        "/konto-avslutat",
+        "/inbjudan/K7MQ2XPD9R",
+        "/finns-inte",
+        group_page.as_str(),
+        "/api/reference-data",
+    ];
+    let volunteer_pages = [
+        "/start",
+        "/profil",
+        "/mina-uppgifter",
+        "/erbjudanden",
+        "/erbjudanden/ny",
+        "/andringar",
+        "/grupper/ny",
+        group_page.as_str(),
+        "/api/my-data",
+        "/api/sync/v1/pull?protocol=1",
+    ];
+    let staff_pages = ["/personal/grupper", "/start", group_page.as_str()];
+    let admin_pages = ["/admin", "/start"];
+    let plan: Vec<(reqwest::Client, String)> = [
+        (&anonymous, &public[..]),
+        (&volunteer, &volunteer_pages[..]),
+        (&staff, &staff_pages[..]),
+        (&admin, &admin_pages[..]),
+    ]
+    .iter()
+    .flat_map(|(client, pages)| {
+        let address = &address;
+        pages
+            .iter()
+            .map(move |p| ((*client).clone(), format!("{address}{p}")))
+    })
+    .collect();
+    let plan = Arc::new(plan);
+    let failures = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sent = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..CONNECTIONS)
+        .map(|worker| {
+            let (plan, failures, sent) = (plan.clone(), failures.clone(), sent.clone());
+            tokio::spawn(async move {
+                for round in 0..ROUNDS {
+                    for i in 0..plan.len() {
+                        let (client, url) = &plan[(i + worker + round) % plan.len()];
+                        let status = client.get(url).send().await.map(|r| r.status().as_u16());
+                        sent.fetch_add(1, Ordering::Relaxed);
+                        match status {
+                            Ok(s) if s < 500 => {}
+                            other => failures.lock().unwrap().push(format!("{url}: {other:?}")),
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let mut log = String::new();
+    server
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let failures = failures.lock().unwrap();
+    assert!(
+        sent.load(Ordering::Relaxed) >= CONNECTIONS * ROUNDS * plan.len(),
+        "every request was sent"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} requests failed: {:?}",
+        failures.len(),
+        sent.load(Ordering::Relaxed),
+        &failures[..failures.len().min(10)]
+    );
+    assert!(
+        !log.contains("panicked"),
+        "the server panicked under load:\n{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_page_under_32_connections_answers_without_5xx_or_panic_sqlite() {
+    hammer(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_page_under_32_connections_answers_without_5xx_or_panic_postgres() {
+    hammer(Engine::Postgres).await;
+}
