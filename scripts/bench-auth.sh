@@ -7,14 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 n=${1:-20}
+source scripts/bench-server.sh
+start_bench_server 3199
 port=3199
-dir=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-SAMVERKA_ADDR=127.0.0.1:$port DATABASE_URL="sqlite://$dir/bench.db" RUST_LOG=warn \
-  LEPTOS_SITE_ROOT="$PWD/target/site" LEPTOS_OUTPUT_NAME=samverka LEPTOS_ENV=PROD \
-  "$CARGO_TARGET_DIR/release/samverka" --demo >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 district=$(curl -sf "http://127.0.0.1:$port/api/reference-data" | grep -o '"districts":\[{"id":"[^"]*"' | grep -o '[0-9a-f-]\{36\}')
 
 time_requests() { # label, then a function that makes request i

@@ -367,6 +367,49 @@ mod tests {
         assert!(!verify_password(String::new(), None).await.unwrap());
     }
 
+    /// A busy address is served one attempt at a time, one pace apart; a quiet one at once;
+    /// whoever would wait past the queue's limit is told to come back instead.
+    #[tokio::test(start_paused = true)]
+    async fn a_busy_address_waits_its_turn_and_others_do_not() {
+        use crate::domain::throttle::{ADDRESS_PACE_MILLIS, ADDRESS_QUEUE_MAX_SECS};
+        use std::sync::Arc;
+        use tokio::time::{Duration, Instant};
+        let guards = Arc::new(Guards::default());
+        let start = Instant::now();
+        let quiet = guards.turn("10.0.0.2", false).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        drop(quiet);
+
+        let attempts = (ADDRESS_QUEUE_MAX_SECS * 1000 / ADDRESS_PACE_MILLIS + 3) as usize;
+        let tasks: Vec<_> = (0..attempts)
+            .map(|_| {
+                let guards = guards.clone();
+                tokio::spawn(async move {
+                    let turn = guards.turn("10.0.0.1", true).await;
+                    (start.elapsed(), turn.is_ok())
+                })
+            })
+            .collect();
+        let mut served = Vec::new();
+        let mut refused = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                (at, true) => served.push(at),
+                (_, false) => refused += 1,
+            }
+        }
+        served.sort();
+        let pace = Duration::from_millis(ADDRESS_PACE_MILLIS);
+        for pair in served.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= pace,
+                "one at a time, a pace apart: {served:?}"
+            );
+        }
+        assert!(refused >= 2, "those past the queue's limit come back later");
+        assert!(served.len() >= 10);
+    }
+
     #[test]
     fn temporary_passwords_are_long_and_differ() {
         let a = temporary_password();

@@ -1,42 +1,13 @@
 import { test, expect, type Page } from './fixtures';
 import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'node:fs';
-import { waitForHydration } from './helpers';
-
-const PASSWORD = 'korrekt häst batteri';
-const DEMO_PASSWORD = 'samverka-demo';
-
-/** A contact no other test uses (the server keeps its database for the whole run). */
-function uniqueEmail(prefix: string) {
-  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.org`;
-}
+import { waitForHydration, PASSWORD, DEMO_PASSWORD, uniqueEmail, signUp, signIn } from './helpers';
 
 async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
     .analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
-}
-
-async function signUp(page: Page, name: string, contact: string) {
-  await page.goto('/registrera');
-  await waitForHydration(page);
-  await page.getByLabel('Namn eller smeknamn').fill(name);
-  await page.getByLabel('Mobilnummer eller e-post').fill(contact);
-  await page.getByLabel('Lösenord').fill(PASSWORD);
-  await page.getByLabel('Sicklaön').check();
-  await page.getByLabel('Jag har läst och godkänner').check();
-  await page.getByRole('button', { name: 'Skapa konto' }).click();
-  await expect(page).toHaveURL('/start');
-}
-
-async function signIn(page: Page, contact: string, password: string) {
-  await page.goto('/logga-in');
-  await waitForHydration(page);
-  await page.getByLabel('Mobilnummer eller e-post').fill(contact);
-  await page.getByLabel('Lösenord').fill(password);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await expect(page).toHaveURL('/start');
 }
 
 test('a volunteer signs up on a phone and lands on their start page', async ({ page }) => {

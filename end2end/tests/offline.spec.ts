@@ -1,12 +1,6 @@
 import { test, expect, type Page, type BrowserContext, type Browser } from './fixtures';
 import AxeBuilder from '@axe-core/playwright';
-import { waitForHydration } from './helpers';
-
-const PASSWORD = 'korrekt häst batteri';
-
-function uniqueEmail(prefix: string) {
-  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.org`;
-}
+import { waitForHydration, PASSWORD, uniqueEmail, signUp as signUpAs, signIn } from './helpers';
 
 /** The project's phone settings, for contexts made by hand (a second device). */
 async function phone(browser: Browser): Promise<BrowserContext> {
@@ -14,24 +8,7 @@ async function phone(browser: Browser): Promise<BrowserContext> {
 }
 
 async function signUp(page: Page, contact: string) {
-  await page.goto('/registrera');
-  await waitForHydration(page);
-  await page.getByLabel('Namn eller smeknamn').fill('Nattvandrare');
-  await page.getByLabel('Mobilnummer eller e-post').fill(contact);
-  await page.getByLabel('Lösenord').fill(PASSWORD);
-  await page.getByLabel('Fisksätra').check();
-  await page.getByLabel('Jag har läst och godkänner').check();
-  await page.getByRole('button', { name: 'Skapa konto' }).click();
-  await expect(page).toHaveURL('/start');
-}
-
-async function signIn(page: Page, contact: string) {
-  await page.goto('/logga-in');
-  await waitForHydration(page);
-  await page.getByLabel('Mobilnummer eller e-post').fill(contact);
-  await page.getByLabel('Lösenord').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await expect(page).toHaveURL('/start');
+  await signUpAs(page, 'Nattvandrare', contact, 'Fisksätra');
 }
 
 async function openOffers(page: Page) {

@@ -114,6 +114,41 @@ fn focus_first_error() {
     });
 }
 
+/// Directive for a text control (`use:typed=move |v| value.set(v)`, before its `bind:value`):
+/// what the person typed into the server-rendered control before the page's code arrived.
+///
+/// The page is usable as soon as its HTML is shown, but its code (the main module, then the
+/// page's own split chunk) takes over later. Hydration sets every bound control from its
+/// signal, which would wipe what was typed in between; this runs first, on the same element,
+/// and hands its live value to the signal. A control that is built in the browser (after a
+/// navigation) is not yet in the document and has nothing typed: then it does nothing.
+pub fn typed<F: Fn(String) + Clone + 'static>(el: leptos::web_sys::Element, keep: F) {
+    if let Some(value) = live(&el, "value").and_then(|v| v.as_string()) {
+        keep(value);
+    }
+}
+
+/// Directive for a check box or radio button (`use:ticked=move |on| …`): whether the person
+/// ticked it before the page's code arrived (see [`typed`]).
+pub fn ticked<F: Fn(bool) + Clone + 'static>(el: leptos::web_sys::Element, keep: F) {
+    if let Some(on) = live(&el, "checked").and_then(|v| v.as_bool()) {
+        keep(on);
+    }
+}
+
+/// A property of a control that is already in the document (hydration), else nothing.
+fn live(
+    el: &leptos::web_sys::Element,
+    property: &str,
+) -> Option<leptos::wasm_bindgen::JsValue> {
+    #[cfg(feature = "hydrate")]
+    if el.is_connected() {
+        return leptos::web_sys::js_sys::Reflect::get(el, &property.into()).ok();
+    }
+    let _ = (el, property);
+    None
+}
+
 /// The translated message for a key from `domain::forms` or the server.
 pub fn message(i18n: I18nContext<Locale>, key: &str) -> String {
     let text: &str = match key {
@@ -277,6 +312,7 @@ pub fn TextField(
                 required=required
                 aria-invalid=invalid
                 aria-describedby=described_by(form, name, has_hint)
+                use:typed=move |v| value.set(v)
                 bind:value=value
             ></textarea>
         }
@@ -292,6 +328,7 @@ pub fn TextField(
                 required=required
                 aria-invalid=invalid
                 aria-describedby=described_by(form, name, has_hint)
+                use:typed=move |v| value.set(v)
                 bind:value=value
             />
         }
@@ -342,6 +379,7 @@ pub fn ChoiceList(
                             id=input_id.clone()
                             name=name
                             value=id.to_string()
+                            use:ticked=move |on| toggle(id, on)
                             prop:checked=move || selected.with(|s| s.contains(&id))
                             on:change=move |ev| toggle(id, event_target_checked(&ev))
                         />
@@ -375,6 +413,7 @@ pub fn RadioList(
                         id=input_id.clone()
                         name=name
                         value=option
+                        use:ticked=move |on| if on { value.set(option.to_owned()) }
                         prop:checked=move || value.with(|v| v == option)
                         on:change=move |_| value.set(option.to_owned())
                     />
@@ -428,6 +467,7 @@ pub fn CheckField(
                 name=name
                 aria-invalid=move || (!form.field(name).is_empty()).then_some("true")
                 aria-describedby=described_by(form, name, false)
+                use:ticked=move |on| checked.set(on)
                 bind:checked=checked
             />
             <label for=name>{label} <span class="field__required" aria-hidden="true">" *"</span></label>

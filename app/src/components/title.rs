@@ -7,6 +7,11 @@
 //! lock was taken by the render and the read panicked with "Tried to access a reactive value
 //! that has already been disposed" (about 2% of home-page requests with 32 connections). In
 //! the browser the title stays reactive, so switching language in place retitles the page.
+//!
+//! Every page has one, so it also says when the page's own code has taken over: the page's
+//! chunk may arrive after the header's, and only then do its forms answer. Right after the
+//! page hydrates (or is built after a navigation) `<html data-page>` is set to its path; the
+//! end-to-end tests wait for it.
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -20,5 +25,12 @@ pub fn PageTitle(
         let now = text();
         move || now.clone()
     };
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let path = location().pathname().unwrap_or_default();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-page", &path);
+        }
+    });
     view! { <Title text=text /> }
 }

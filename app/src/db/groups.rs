@@ -6,7 +6,7 @@ use super::users::{all_exist, RefTable};
 use super::{now, parse_id, Pool};
 use crate::domain::account::{
     GroupEvent, GroupEventKind, GroupMember, GroupSummary, GroupView, Invitation, MyGroup,
-    Verification,
+    Verification, VerificationDetail,
 };
 use crate::domain::forms::NewGroup;
 use crate::domain::invite::InviteCode;
@@ -56,7 +56,7 @@ pub(crate) async fn record_event(
         "INSERT INTO actor_events (id, actor_id, user_id, kind, note, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(Uuid::new_v4().to_string())
+    .bind(Uuid::now_v7().to_string())
     .bind(actor)
     .bind(user.map(|u| u.to_string()))
     .bind(kind.as_str())
@@ -284,8 +284,10 @@ pub async fn view(pool: &Pool, id: Uuid, viewer: Viewer) -> Result<GroupView, Ap
         // that (and when) it was verified.
         verified: verified_at.map(|at| Verification {
             at,
-            by: verified_by.filter(|_| see_members).unwrap_or_default(),
-            note: verified_note.filter(|_| see_members).unwrap_or_default(),
+            detail: see_members.then(|| VerificationDetail {
+                by: verified_by.unwrap_or_default(),
+                note: verified_note.unwrap_or_default(),
+            }),
         }),
         contact_count: contact_count(pool, &key).await?,
         my_role: viewer.membership,

@@ -174,6 +174,12 @@ pub struct GroupMember {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     pub at: String,
+    /// Who verified it and how: internal, so only the group's members and staff get it.
+    pub detail: Option<VerificationDetail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationDetail {
     pub by: String,
     pub note: String,
 }

@@ -3,7 +3,6 @@
 use crate::components::PageTitle;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
@@ -190,7 +189,7 @@ fn Group(group: GroupView, me: Option<Me>, version: RwSignal<u32>) -> impl IntoV
     let manage = permissions::can_manage_group(viewer);
     let verify = permissions::can_verify_groups(viewer.role) && verified.is_none();
     view! {
-        <Title text=title />
+        <PageTitle text=move || title.clone() />
         <article class="group" data-testid="group-page">
             <h1>{name}</h1>
             <p class="muted">{move || kind_name(i18n, kind)}</p>
@@ -198,7 +197,10 @@ fn Group(group: GroupView, me: Option<Me>, version: RwSignal<u32>) -> impl IntoV
                 let date = local_time::date(&v.at);
                 view! {
                     <p class="badge badge--verified" data-testid="verified-badge">{t!(i18n, group.verified)}</p>
-                    <p class="muted">{t!(i18n, group.verified_detail, date = move || date.clone(), by = move || v.by.clone(), note = move || v.note.clone())}</p>
+                    <p class="muted">{match v.detail {
+                        Some(d) => t!(i18n, group.verified_detail, date = move || date.clone(), by = move || d.by.clone(), note = move || d.note.clone()).into_any(),
+                        None => t!(i18n, group.verified_on, date = move || date.clone()).into_any(),
+                    }}</p>
                 }
             })}
             <p class="group__description">{description}</p>

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
 use crate::components::form::{
-    message, ChoiceList, FormState, FormSummary, RadioList, Submit, TextField,
+    message, typed, ChoiceList, FormState, FormSummary, RadioList, Submit, TextField,
 };
 use crate::components::RequireUser;
 use crate::domain::offer::{
@@ -429,6 +429,7 @@ fn Windows(
                 <input id=id.clone() name=id.clone() type=input_type required=true
                     aria-invalid=move || field(i, part).map(|_| "true")
                     aria-describedby=move || field(i, part).map(|_| error_id.clone())
+                    use:typed=move |v| set(i, part, v)
                     prop:value=value on:input=move |ev| set(i, part, event_target_value(&ev)) />
                 {move || field(i, part).map(|text| view! { <p class="field__error" id=format!("{}-error", window_field(i, part))>{text}</p> })}
             </div>
@@ -447,6 +448,7 @@ fn Windows(
                         <label for=weekday_id.clone()>{t!(i18n, offers.weekday)} <span class="field__required" aria-hidden="true">" *"</span></label>
                         <select id=weekday_id.clone() name=weekday_id.clone()
                             aria-invalid=move || field(i, "weekday").map(|_| "true")
+                            use:typed=move |v| set(i, "weekday", v)
                             on:change=move |ev| set(i, "weekday", event_target_value(&ev))>
                             <option value="" selected=move || windows.with(|w| w.get(i).is_some_and(|r| r.weekday.is_empty()))>{t!(i18n, offers.choose_day)}</option>
                             {(1u8..=7).map(|d| view! {

@@ -401,12 +401,18 @@ both_engines!(
             .post(&staff, "/api/verify-group", json!({"group": walkers, "note": "Träffade båda kontaktpersonerna på fritidsgården."}))
             .await;
         assert_eq!(verified.status(), 200);
+        // Everyone sees the badge; only the group and staff see who verified it and how.
         let badge = view(&app, &app.new_client(), walkers)
             .await
             .verified
             .expect("a badge for everyone");
-        assert_eq!(badge.by, "Sara Handläggare");
-        assert!(badge.note.contains("fritidsgården"));
+        assert_eq!(badge.detail, None);
+        for insider in [&contact, &staff] {
+            let badge = view(&app, insider, walkers).await.verified.unwrap();
+            let detail = badge.detail.expect("the group and staff see who and how");
+            assert_eq!(detail.by, "Sara Handläggare");
+            assert!(detail.note.contains("fritidsgården"));
+        }
     }
 );
 

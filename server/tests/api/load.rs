@@ -2,7 +2,7 @@
 //! signed-in page, must answer no 5xx and log no panic. (It found `<Title>` reading the i18n
 //! signal while the head was injected on another task: ~2% of home pages answered 500.)
 //! Bounded and local: a few thousand requests, no timing asserted.
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -15,6 +15,8 @@ const ROUNDS: usize = 6;
 struct Server {
     child: Child,
     address: String,
+    /// What the server wrote to stderr, read as it comes (a full pipe would stall it).
+    log: Arc<std::sync::Mutex<String>>,
 }
 
 impl Drop for Server {
@@ -48,9 +50,23 @@ fn start(database_url: &str) -> Server {
             break rest.trim().to_owned();
         }
     };
-    // Keep draining stdout so the server never blocks on a full pipe.
+    // Keep draining stdout and stderr so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Server { child, address }
+    let log = Arc::new(std::sync::Mutex::new(String::new()));
+    let stderr = child.stderr.take().expect("stderr piped");
+    let kept = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut log = kept.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    Server {
+        child,
+        address,
+        log,
+    }
 }
 
 async fn signed_in(address: &str, email: &str) -> reqwest::Client {
@@ -146,7 +162,14 @@ async fn hammer(engine: Engine) {
                 for round in 0..ROUNDS {
                     for i in 0..plan.len() {
                         let (client, url) = &plan[(i + worker + round) % plan.len()];
-                        let status = client.get(url).send().await.map(|r| r.status().as_u16());
+                        // Read the whole answer, as a browser does (a page streams).
+                        let status = match client.get(url).send().await {
+                            Ok(r) => {
+                                let status = r.status().as_u16();
+                                r.bytes().await.map(|_| status)
+                            }
+                            Err(e) => Err(e),
+                        };
                         sent.fetch_add(1, Ordering::Relaxed);
                         match status {
                             Ok(s) if s < 500 => {}
@@ -162,14 +185,9 @@ async fn hammer(engine: Engine) {
     }
     let _ = server.child.kill();
     let _ = server.child.wait();
-    let mut log = String::new();
-    server
-        .child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    // Give the reader a moment to take the last lines after the pipe closed.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let log = server.log.lock().unwrap().clone();
     let failures = failures.lock().unwrap();
     assert!(
         sent.load(Ordering::Relaxed) >= CONNECTIONS * ROUNDS * plan.len(),
