@@ -137,10 +137,7 @@ pub fn ticked<F: Fn(bool) + Clone + 'static>(el: leptos::web_sys::Element, keep:
 }
 
 /// A property of a control that is already in the document (hydration), else nothing.
-fn live(
-    el: &leptos::web_sys::Element,
-    property: &str,
-) -> Option<leptos::wasm_bindgen::JsValue> {
+fn live(el: &leptos::web_sys::Element, property: &str) -> Option<leptos::wasm_bindgen::JsValue> {
     #[cfg(feature = "hydrate")]
     if el.is_connected() {
         return leptos::web_sys::js_sys::Reflect::get(el, &property.into()).ok();
