@@ -7,8 +7,10 @@ import { expect, type Page } from '@playwright/test';
  */
 export async function waitForHydration(page: Page) {
   await expect(page.getByTestId('net-status')).toHaveAttribute('data-state', /online|offline/);
-  const path = new URL(page.url()).pathname;
-  await expect(page.locator('html')).toHaveAttribute('data-page', path);
+  // Compared in the page: after a click the address changes once the new page is in place.
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.dataset.page === location.pathname))
+    .toBe(true);
 }
 
 /** The password of every account the tests make, and of the demo accounts. */

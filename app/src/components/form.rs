@@ -120,10 +120,11 @@ fn focus_first_error() {
 /// The page is usable as soon as its HTML is shown, but its code (the main module, then the
 /// page's own split chunk) takes over later. Hydration sets every bound control from its
 /// signal, which would wipe what was typed in between; this runs first, on the same element,
-/// and hands its live value to the signal. A control that is built in the browser (after a
-/// navigation) is not yet in the document and has nothing typed: then it does nothing.
+/// and hands its value to the signal if the person changed it (it differs from the value the
+/// server rendered). A control that is built in the browser (after a navigation) is not yet
+/// in the document and has nothing typed: then it does nothing.
 pub fn typed<F: Fn(String) + Clone + 'static>(el: leptos::web_sys::Element, keep: F) {
-    if let Some(value) = live(&el, "value").and_then(|v| v.as_string()) {
+    if let Some(value) = changed(&el, "value", "defaultValue").and_then(|v| v.as_string()) {
         keep(value);
     }
 }
@@ -131,18 +132,26 @@ pub fn typed<F: Fn(String) + Clone + 'static>(el: leptos::web_sys::Element, keep
 /// Directive for a check box or radio button (`use:ticked=move |on| …`): whether the person
 /// ticked it before the page's code arrived (see [`typed`]).
 pub fn ticked<F: Fn(bool) + Clone + 'static>(el: leptos::web_sys::Element, keep: F) {
-    if let Some(on) = live(&el, "checked").and_then(|v| v.as_bool()) {
+    if let Some(on) = changed(&el, "checked", "defaultChecked").and_then(|v| v.as_bool()) {
         keep(on);
     }
 }
 
-/// A property of a control that is already in the document (hydration), else nothing.
-fn live(el: &leptos::web_sys::Element, property: &str) -> Option<leptos::wasm_bindgen::JsValue> {
+/// A control's `property` if it is already in the document (hydration) and the person changed
+/// it from what the server rendered (its `default` property), else nothing.
+fn changed(
+    el: &leptos::web_sys::Element,
+    property: &str,
+    default: &str,
+) -> Option<leptos::wasm_bindgen::JsValue> {
     #[cfg(feature = "hydrate")]
     if el.is_connected() {
-        return leptos::web_sys::js_sys::Reflect::get(el, &property.into()).ok();
+        use leptos::web_sys::js_sys::Reflect;
+        let now = Reflect::get(el, &property.into()).ok()?;
+        let rendered = Reflect::get(el, &default.into()).ok()?;
+        return (now != rendered).then_some(now);
     }
-    let _ = (el, property);
+    let _ = (el, property, default);
     None
 }
 
@@ -325,6 +334,7 @@ pub fn TextField(
                 required=required
                 aria-invalid=invalid
                 aria-describedby=described_by(form, name, has_hint)
+                value=value.get_untracked()
                 use:typed=move |v| value.set(v)
                 bind:value=value
             />
@@ -376,6 +386,7 @@ pub fn ChoiceList(
                             id=input_id.clone()
                             name=name
                             value=id.to_string()
+                            checked=selected.with_untracked(|s| s.contains(&id))
                             use:ticked=move |on| toggle(id, on)
                             prop:checked=move || selected.with(|s| s.contains(&id))
                             on:change=move |ev| toggle(id, event_target_checked(&ev))
@@ -410,6 +421,7 @@ pub fn RadioList(
                         id=input_id.clone()
                         name=name
                         value=option
+                        checked=value.with_untracked(|v| v == option)
                         use:ticked=move |on| if on { value.set(option.to_owned()) }
                         prop:checked=move || value.with(|v| v == option)
                         on:change=move |_| value.set(option.to_owned())
@@ -464,6 +476,7 @@ pub fn CheckField(
                 name=name
                 aria-invalid=move || (!form.field(name).is_empty()).then_some("true")
                 aria-describedby=described_by(form, name, false)
+                checked=checked.get_untracked()
                 use:ticked=move |on| checked.set(on)
                 bind:checked=checked
             />

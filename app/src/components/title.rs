@@ -25,12 +25,18 @@ pub fn PageTitle(
         let now = text();
         move || now.clone()
     };
+    // The router's path: after a navigation the browser's address changes only once the new
+    // page is in place.
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let path = location().pathname().unwrap_or_default();
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-page", &path);
-        }
-    });
+    {
+        let path = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        Effect::new(move |_| {
+            if let Some(root) = document().document_element() {
+                let _ = root.set_attribute("data-page", &path);
+            }
+        });
+    }
     view! { <Title text=text /> }
 }
