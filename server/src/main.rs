@@ -26,9 +26,24 @@ fn main() -> ExitCode {
     {
         std::env::set_var("LEPTOS_OUTPUT_NAME", "samverka");
     }
+    keep_large_allocations_returnable();
     match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime.block_on(serve()),
         Err(err) => fail(&err),
+    }
+}
+
+/// A password hash (argon2id) allocates a 19 MiB block. glibc's malloc raises its mmap
+/// threshold once such a block is freed, after which later blocks come from the thread arenas
+/// and stay there: 200 parallel sign-ups left the process at 768 MB, though at most
+/// `auth::max_parallel_hashes` ran at once. A fixed threshold keeps every block of 1 MiB or more
+/// mapped on its own and returned when freed: 26 MB after the same burst, peak 64 MB
+/// (`scripts/bench-burst.sh`).
+fn keep_large_allocations_returnable() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of the allocator; called before any other thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }
 

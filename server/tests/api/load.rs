@@ -26,9 +26,10 @@ impl Drop for Server {
 }
 
 /// Starts the real binary with demo data and returns it with the address it printed.
-fn start(database_url: &str) -> Server {
+fn start(database_url: &str, extra: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_samverka"))
         .arg("--demo")
+        .envs(extra.iter().copied())
         .env("DATABASE_URL", database_url)
         .env("SAMVERKA_ADDR", "127.0.0.1:0")
         .env("SAMVERKA_ENV", "development")
@@ -88,7 +89,7 @@ async fn signed_in(address: &str, email: &str) -> reqwest::Client {
 
 async fn hammer(engine: Engine) {
     let (url, _scratch) = new_database(engine).await;
-    let mut server = start(&url);
+    let mut server = start(&url, &[]);
     let address = server.address.clone();
     let anonymous = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -214,4 +215,88 @@ async fn every_page_under_32_connections_answers_without_5xx_or_panic_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_page_under_32_connections_answers_without_5xx_or_panic_postgres() {
     hammer(Engine::Postgres).await;
+}
+
+/// The server's resident memory now and at its peak, in MiB (Linux's /proc).
+fn memory_mib(server: &Server) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))
+        .expect("/proc is readable");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .expect("a VmRSS and a VmHWM line")
+            / 1024
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// 200 parallel sign-ups, each from its own address (so every one hashes a password), stay
+/// within a memory budget: at most a few argon2id hashes run at once, and their 19 MiB blocks
+/// go back to the system afterwards (they once left the process at 768 MB). A size budget,
+/// not a timing.
+async fn sign_up_burst(engine: Engine) {
+    const SIGN_UPS: usize = 200;
+    const PEAK_BUDGET_MIB: u64 = 256;
+    const AFTER_BUDGET_MIB: u64 = 100;
+    let (url, _scratch) = new_database(engine).await;
+    let server = start(&url, &[("SAMVERKA_TRUST_PROXY", "1")]);
+    let address = server.address.clone();
+    let client = reqwest::Client::new();
+    let reference: serde_json::Value = client
+        .get(format!("{address}/api/reference-data"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let district = reference["districts"][0]["id"].clone();
+    let sign_ups: Vec<_> = (0..SIGN_UPS)
+        .map(|i| {
+            let (client, address, district) = (client.clone(), address.clone(), district.clone());
+            tokio::spawn(async move {
+                client
+                    .post(format!("{address}/api/sign-up"))
+                    .header(
+                        "x-forwarded-for",
+                        format!("10.1.{}.{}", i / 250, i % 250 + 1),
+                    )
+                    .json(&serde_json::json!({"form": {
+                        "name": format!("Burst {i}"), "contact": format!("burst{i}@example.org"),
+                        "password": "korrekt häst batteri", "districts": [district],
+                        "accept_privacy": true}}))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    for sign_up in sign_ups {
+        assert_eq!(
+            sign_up.await.unwrap().ok(),
+            Some(200),
+            "every sign-up answered"
+        );
+    }
+    let (now, peak) = memory_mib(&server);
+    assert!(
+        peak <= PEAK_BUDGET_MIB,
+        "peak {peak} MiB over the {PEAK_BUDGET_MIB} MiB budget"
+    );
+    assert!(
+        now <= AFTER_BUDGET_MIB,
+        "{now} MiB kept after the burst, over {AFTER_BUDGET_MIB} MiB"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_parallel_sign_ups_stay_within_a_memory_budget_sqlite() {
+    sign_up_burst(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_parallel_sign_ups_stay_within_a_memory_budget_postgres() {
+    sign_up_burst(Engine::Postgres).await;
 }
