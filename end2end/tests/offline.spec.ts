@@ -36,6 +36,21 @@ async function editNote(page: Page, from: string, to: string) {
   await expect(page).toHaveURL(/\/erbjudanden\?sparat=1$/);
 }
 
+/** The paths of pages the service worker kept that show any of `texts`. */
+async function keptPagesShowing(page: Page, texts: string[]) {
+  return page.evaluate(async (texts) => {
+    const found: string[] = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) {
+        const body = await (await cache.match(request))!.text();
+        if (texts.some((t) => body.includes(t))) found.push(new URL(request.url).pathname);
+      }
+    }
+    return found;
+  }, texts);
+}
+
 async function waiting(page: Page, count: number) {
   await expect(page.getByTestId('waiting')).toHaveAttribute('data-count', String(count), { timeout: 15_000 });
 }
@@ -161,19 +176,7 @@ test('signing out with changes waiting warns first, then clears the phone', asyn
   const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('samverka/')));
   expect(left).toEqual([]);
   // No page kept for offline use still shows the person.
-  const keptWithName = () =>
-    page.evaluate(async () => {
-      const found: string[] = [];
-      for (const name of await caches.keys()) {
-        const cache = await caches.open(name);
-        for (const request of await cache.keys()) {
-          const body = await (await cache.match(request))!.text();
-          if (body.includes('Nattvandrare')) found.push(new URL(request.url).pathname);
-        }
-      }
-      return found;
-    });
-  await expect.poll(keptWithName).toEqual([]);
+  await expect.poll(() => keptPagesShowing(page, ['Nattvandrare'])).toEqual([]);
 });
 
 test('the offer form names each problem beside its field and keeps what was typed', async ({ page }) => {
@@ -226,17 +229,43 @@ test('closing the account clears the phone: no stored data and no kept page show
 
   const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('samverka/')));
   expect(left).toEqual([]);
-  const keptWithName = () =>
-    page.evaluate(async () => {
-      const found: string[] = [];
-      for (const name of await caches.keys()) {
-        const cache = await caches.open(name);
-        for (const request of await cache.keys()) {
-          const body = await (await cache.match(request))!.text();
-          if (body.includes('Nattvandrare') || body.includes('Snart borta')) found.push(new URL(request.url).pathname);
-        }
-      }
-      return found;
-    });
-  await expect.poll(keptWithName).toEqual([]);
+  await expect.poll(() => keptPagesShowing(page, ['Nattvandrare', 'Snart borta'])).toEqual([]);
+});
+
+test('a session ended elsewhere clears the phone, keeps what was waiting and sends it after signing in', async ({ page, context, browser }) => {
+  const contact = uniqueEmail('ended');
+  const newPassword = 'ett helt nytt lösenord';
+  await signUp(page, contact);
+  await openOffers(page);
+  await controlledByServiceWorker(page);
+  await context.setOffline(true);
+  await createOffer(page, 'Skickas senare');
+  await waiting(page, 1);
+
+  // On another device the person changes the password, which ends every other session.
+  const tablet = await phone(browser);
+  const other = await tablet.newPage();
+  await signIn(other, contact);
+  await other.goto('/profil');
+  await waitForHydration(other);
+  await other.getByLabel('Nuvarande lösenord').fill(PASSWORD);
+  await other.getByLabel('Nytt lösenord').fill(newPassword);
+  await other.locator('form').filter({ has: other.getByLabel('Nytt lösenord') }).getByRole('button', { name: 'Spara' }).click();
+  await expect(other.getByText('Lösenordet är bytt')).toBeVisible();
+  await tablet.close();
+
+  // The phone notices at its next contact: it says so, keeps only the unsent change.
+  await context.setOffline(false);
+  await expect(page.getByText('Du är utloggad')).toBeVisible({ timeout: 15_000 });
+  const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('samverka/')));
+  expect(keys.filter((k) => k.endsWith('/outbox'))).toHaveLength(1);
+  expect(keys.filter((k) => k.endsWith('/snapshot') || k.endsWith('/log'))).toEqual([]);
+  await expect.poll(() => keptPagesShowing(page, ['Nattvandrare'])).toEqual([]);
+
+  // The same person signs in again: the change is sent.
+  await signIn(page, contact, newPassword);
+  await openOffers(page);
+  await waiting(page, 0);
+  await expect(page.getByTestId('offer')).toContainText('Skickas senare');
+  await expect(page.getByText('Du är utloggad')).toHaveCount(0);
 });

@@ -309,6 +309,8 @@ impl<S: Store> Engine<S> {
         self.reload();
         let step = match answer {
             Ok(response) => {
+                // Answered: the person is signed in (again, if the session had ended).
+                self.signed_out = false;
                 let known = self.known();
                 for result in response.results {
                     let Some(pos) = self.outbox.iter().position(|c| c.id == result.id) else {
@@ -428,7 +430,10 @@ impl<S: Store> Engine<S> {
     pub fn on_pull(&mut self, answer: Result<PullResponse, TransportError>) -> Step {
         self.reload();
         let response = match answer {
-            Ok(response) => response,
+            Ok(response) => {
+                self.signed_out = false;
+                response
+            }
             Err(TransportError::Rejected(err)) => {
                 match err.reason {
                     SyncErrorReason::UpdateRequired => self.update_required = true,
@@ -518,6 +523,20 @@ impl<S: Store> Engine<S> {
     /// Saves everything, the log and outbox first. When the phone is full, the snapshot (which
     /// the server can always send again) is dropped to leave room for the outbox and the log.
     pub fn save_all(&mut self) {
+        if self.signed_out {
+            // The session ended on its own: only the unsent changes stay on the device.
+            let outbox = serde_json::to_string(&self.outbox).unwrap_or_else(|_| "[]".into());
+            let outbox_key = self.key("outbox");
+            self.storage_full = self.store.set(&outbox_key, &outbox).is_err();
+            for name in ["snapshot", "log"] {
+                let key = self.key(name);
+                self.store.remove(&key);
+            }
+            if self.commit().is_err() {
+                self.storage_full = true;
+            }
+            return;
+        }
         let log = serde_json::to_string(&self.log).unwrap_or_else(|_| "[]".into());
         let outbox = serde_json::to_string(&self.outbox).unwrap_or_else(|_| "[]".into());
         let (log_key, outbox_key, snapshot_key) =
@@ -828,6 +847,25 @@ mod tests {
             1,
             "only the unsent offer shows, from the outbox, not the copy"
         );
+
+        // Saving while signed out writes no copy and no log back.
+        e.save_all();
+        for name in ["snapshot", "log"] {
+            assert_eq!(e.store().get(&e.key(name)), None, "no {name} stays");
+        }
+
+        // The same person signs in again in this tab: the next answer ends the signed-out state
+        // and the kept change is sent.
+        let again = e.push_request().unwrap();
+        let answer = PushResponse {
+            results: vec![ChangeResult {
+                id: again.changes[0].id,
+                outcome: Outcome::Applied { version: Some(2) },
+            }],
+        };
+        e.on_push(&again, Ok(answer));
+        assert!(!e.signed_out, "signed in again");
+        assert!(e.outbox().is_empty(), "the kept change was sent");
     }
 
     #[test]
