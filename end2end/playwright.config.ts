@@ -47,6 +47,8 @@ export default defineConfig({
       LEPTOS_OUTPUT_NAME: 'samverka',
       LEPTOS_ENV: 'PROD',
       RUST_LOG: 'warn',
+      // The whole suite signs people up from one address, past the default 20 an hour.
+      SAMVERKA_SIGN_UPS_PER_HOUR: '1000',
     },
   },
 });

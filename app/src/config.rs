@@ -173,6 +173,9 @@ pub struct Config {
     /// The public address (`SAMVERKA_PUBLIC_URL`); required in production. Without it (only
     /// in development) the cross-site check compares the `Origin` with the `Host` header.
     pub public_origin: Option<PublicOrigin>,
+    /// Sign-ups from one client address in an hour before it waits
+    /// (`SAMVERKA_SIGN_UPS_PER_HOUR`, default 20): raise it for a sign-up event behind one NAT.
+    pub sign_ups_per_hour: u32,
     pub sessions: SessionPolicy,
     pub retention: Retention,
     pub deployment: Deployment,
@@ -208,6 +211,8 @@ pub enum ConfigError {
     DemoInProduction,
     #[error("{0} must be a whole number of days from 1 to 3650, not {1:?}")]
     Days(&'static str, String),
+    #[error("SAMVERKA_SIGN_UPS_PER_HOUR must be a whole number from 1 to 100000, not {0:?}")]
+    SignUpsPerHour(String),
     #[error("{0} must not be empty in production")]
     Required(&'static str),
 }
@@ -283,6 +288,13 @@ impl Config {
                 _ => Err(ConfigError::Days(key, raw)),
             },
         };
+        let sign_ups_per_hour = match non_empty("SAMVERKA_SIGN_UPS_PER_HOUR") {
+            None => crate::domain::throttle::SIGN_UP.free,
+            Some(raw) => match raw.trim().parse::<u32>() {
+                Ok(n) if (1..=100_000).contains(&n) => n,
+                _ => return Err(ConfigError::SignUpsPerHour(raw)),
+            },
+        };
         let session_defaults = SessionPolicy::default();
         let sessions = SessionPolicy {
             idle_days: days("SAMVERKA_SESSION_IDLE_DAYS", session_defaults.idle_days)?,
@@ -324,6 +336,7 @@ impl Config {
             secure_cookies,
             trust_proxy,
             public_origin,
+            sign_ups_per_hour,
             sessions,
             retention,
             deployment,
@@ -424,6 +437,19 @@ mod tests {
             c.public_origin.unwrap().as_str(),
             "https://samverka.kommun.se:8443"
         );
+    }
+
+    #[test]
+    fn sign_ups_per_address_default_to_the_policy_and_can_be_raised() {
+        assert_eq!(config(&[]).unwrap().sign_ups_per_hour, 20);
+        let event = config(&[("SAMVERKA_SIGN_UPS_PER_HOUR", "300")]).unwrap();
+        assert_eq!(event.sign_ups_per_hour, 300);
+        for bad in ["0", "-1", "many", "100001"] {
+            assert!(matches!(
+                config(&[("SAMVERKA_SIGN_UPS_PER_HOUR", bad)]),
+                Err(ConfigError::SignUpsPerHour(_))
+            ));
+        }
     }
 
     #[test]

@@ -18,13 +18,11 @@ pub async fn sign_up(form: SignUpInput) -> Result<Me, AppError> {
             let valid = form.validate()?;
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let address = auth::client_address(&state.config).await;
-            db::throttle::reserve(
-                &state.pool,
-                &format!("signup:{address}"),
-                &crate::domain::throttle::SIGN_UP,
-                now,
-            )
-            .await?;
+            let policy = crate::domain::throttle::Policy {
+                free: state.config.sign_ups_per_hour,
+                ..crate::domain::throttle::SIGN_UP
+            };
+            db::throttle::reserve(&state.pool, &format!("signup:{address}"), &policy, now).await?;
             let hash = auth::hash_password(valid.password.clone()).await?;
             let me = db::users::create_volunteer(&state.pool, &valid, &hash).await?;
             auth::start_session(me.id).await?;

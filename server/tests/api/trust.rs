@@ -404,25 +404,37 @@ both_engines!(
         })
         .await;
         let district = app.first_district().await;
-        let mut last = 0;
-        for i in 0..21 {
-            let response = app
-                .post(
-                    &app.new_client(),
-                    "/api/sign-up",
-                    json!({"form": {
-                    "name": format!("Elev {i}"), "contact": format!("elev{i}@skolan.se"),
-                    "password": TEST_PASSWORD, "districts": [district], "accept_privacy": true}}),
-                )
-                .await;
-            last = response.status().as_u16();
-            if i < 20 {
-                assert_eq!(last, 200, "sign-up {i}");
-            }
-        }
-        assert_eq!(last, 429);
+        let statuses = sign_up_statuses(&app, district, 21).await;
+        assert!(statuses[..20].iter().all(|s| *s == 200), "{statuses:?}");
+        assert_eq!(statuses[20], 429, "the 21st in an hour waits");
+
+        // A deployment expecting a sign-up event behind one address raises the allowance.
+        let event =
+            crate::helpers::spawn_with(engine, &[("SAMVERKA_SIGN_UPS_PER_HOUR", "25")]).await;
+        let district = event.first_district().await;
+        let statuses: Vec<u16> = sign_up_statuses(&event, district, 26).await;
+        assert!(statuses[..25].iter().all(|s| *s == 200), "{statuses:?}");
+        assert_eq!(statuses[25], 429);
     }
 );
+
+/// `n` sign-ups one after another from the test's one address, their statuses in order.
+async fn sign_up_statuses(app: &TestApp, district: Uuid, n: usize) -> Vec<u16> {
+    let mut statuses = Vec::with_capacity(n);
+    for i in 0..n {
+        let response = app
+            .post(
+                &app.new_client(),
+                "/api/sign-up",
+                json!({"form": {
+                "name": format!("Deltagare {i}"), "contact": format!("deltagare{i}@bibliotek.se"),
+                "password": TEST_PASSWORD, "districts": [district], "accept_privacy": true}}),
+            )
+            .await;
+        statuses.push(response.status().as_u16());
+    }
+    statuses
+}
 
 both_engines!(
     control_characters_and_bidi_overrides_are_refused_naming_the_field,
