@@ -7,6 +7,9 @@ import { expect, type Page } from '@playwright/test';
  */
 export async function waitForHydration(page: Page) {
   await expect(page.getByTestId('net-status')).toHaveAttribute('data-state', /online|offline/);
+  // A part of the page inside a Suspense may hydrate after the marker, once what it waits
+  // for has arrived: let the network settle first.
+  await page.waitForLoadState('networkidle');
   // Compared in the page: after a click the address changes once the new page is in place.
   await expect
     .poll(() => page.evaluate(() => document.documentElement.dataset.page === location.pathname))
