@@ -9,6 +9,22 @@ use std::sync::Arc;
 
 use crate::helpers::{new_database, Engine};
 
+/// Like `both_engines!`, on a multi-threaded runtime: the clients need threads of their own.
+macro_rules! on_both_engines {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$body(super::Engine::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                super::$body(super::Engine::Postgres).await
+            }
+        }
+    };
+}
+
 const CONNECTIONS: usize = 32;
 const ROUNDS: usize = 6;
 
@@ -207,15 +223,10 @@ async fn hammer(engine: Engine) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn every_page_under_32_connections_answers_without_5xx_or_panic_sqlite() {
-    hammer(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn every_page_under_32_connections_answers_without_5xx_or_panic_postgres() {
-    hammer(Engine::Postgres).await;
-}
+on_both_engines!(
+    every_page_under_32_connections_answers_without_5xx_or_panic,
+    hammer
+);
 
 /// The server's resident memory now and at its peak, in MiB (Linux's /proc).
 fn memory_mib(server: &Server) -> (u64, u64) {
@@ -291,12 +302,7 @@ async fn sign_up_burst(engine: Engine) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_hundred_parallel_sign_ups_stay_within_a_memory_budget_sqlite() {
-    sign_up_burst(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_hundred_parallel_sign_ups_stay_within_a_memory_budget_postgres() {
-    sign_up_burst(Engine::Postgres).await;
-}
+on_both_engines!(
+    two_hundred_parallel_sign_ups_stay_within_a_memory_budget,
+    sign_up_burst
+);
