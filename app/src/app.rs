@@ -12,7 +12,10 @@ use crate::pages::account::{
 };
 use crate::pages::admin::AdminPage;
 use crate::pages::groups::{GroupPage, InvitePage, NewGroupPage, StaffGroupsPage};
+use crate::pages::needs::{NeedDetailPage, OpenNeedsPage, StaffNeedsPage};
 use crate::pages::offers::{ChangesPage, EditOfferPage, MyOffersPage, NewOfferPage};
+use crate::pages::our_needs::{EditNeedPage, NewNeedPage, OurNeedsPage};
+use crate::pages::staff_offers::StaffOffersPage;
 use crate::pages::{AccessibilityPage, ErrorPage, HomePage, NotFoundPage};
 use crate::sync::context::provide_sync;
 
@@ -46,6 +49,13 @@ lazy_page!(GroupRoute, GroupPage);
 lazy_page!(InviteRoute, InvitePage);
 lazy_page!(StaffGroupsRoute, StaffGroupsPage);
 lazy_page!(AdminRoute, AdminPage);
+lazy_page!(OpenNeedsRoute, OpenNeedsPage);
+lazy_page!(StaffNeedsRoute, StaffNeedsPage);
+lazy_page!(OurNeedsRoute, OurNeedsPage);
+lazy_page!(NewNeedRoute, NewNeedPage);
+lazy_page!(EditNeedRoute, EditNeedPage);
+lazy_page!(NeedRoute, NeedDetailPage);
+lazy_page!(StaffOffersRoute, StaffOffersPage);
 lazy_page!(MyOffersRoute, MyOffersPage);
 lazy_page!(NewOfferRoute, NewOfferPage);
 lazy_page!(EditOfferRoute, EditOfferPage);
@@ -125,10 +135,22 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/mina-uppgifter") view={Lazy::<MyDataRoute>::new()} />
                         <Route path=path!("/konto-avslutat") view=AccountClosedPage />
                         <Route path=path!("/grupper/ny") view={Lazy::<NewGroupRoute>::new()} />
-                        <Route path=path!("/grupper/:id") view={Lazy::<GroupRoute>::new()} />
+                        // In order, like the lists of needs below: the group's needs are in the
+                        // HTML, readable without JavaScript.
+                        <Route path=path!("/grupper/:id") view={Lazy::<GroupRoute>::new()} ssr=SsrMode::InOrder />
                         <Route path=path!("/inbjudan/:code") view={Lazy::<InviteRoute>::new()} />
                         <Route path=path!("/personal/grupper") view={Lazy::<StaffGroupsRoute>::new()} />
                         <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} />
+                        // In order: the list is in the HTML where it belongs, readable without
+                        // JavaScript. (Async, as the home page, lost the page's CSP header now
+                        // and then on these lazy routes under parallel load.)
+                        <Route path=path!("/behov") view={Lazy::<OpenNeedsRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=path!("/personal/behov") view={Lazy::<StaffNeedsRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=path!("/personal/erbjudanden") view={Lazy::<StaffOffersRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=path!("/behov/mina") view={Lazy::<OurNeedsRoute>::new()} />
+                        <Route path=path!("/behov/ny") view={Lazy::<NewNeedRoute>::new()} />
+                        <Route path=path!("/behov/andra") view={Lazy::<EditNeedRoute>::new()} />
+                        <Route path=path!("/behov/:id") view={Lazy::<NeedRoute>::new()} ssr=SsrMode::InOrder />
                         <Route path=path!("/erbjudanden") view={Lazy::<MyOffersRoute>::new()} />
                         <Route path=path!("/erbjudanden/ny") view={Lazy::<NewOfferRoute>::new()} />
                         <Route path=path!("/erbjudanden/andra") view={Lazy::<EditOfferRoute>::new()} />

@@ -176,6 +176,9 @@ pub struct Config {
     /// Sign-ups from one client address in an hour before it waits
     /// (`SAMVERKA_SIGN_UPS_PER_HOUR`, default 20): raise it for a sign-up event behind one NAT.
     pub sign_ups_per_hour: u32,
+    /// The largest micro-grant one request may ask for, in öre (`SAMVERKA_MAX_GRANT_SEK`,
+    /// in kronor; default 5,000 SEK).
+    pub max_grant_ore: i64,
     pub sessions: SessionPolicy,
     pub retention: Retention,
     pub deployment: Deployment,
@@ -213,6 +216,10 @@ pub enum ConfigError {
     Days(&'static str, String),
     #[error("SAMVERKA_SIGN_UPS_PER_HOUR must be a whole number from 1 to 100000, not {0:?}")]
     SignUpsPerHour(String),
+    #[error(
+        "SAMVERKA_MAX_GRANT_SEK must be a whole number of kronor from 1 to 10000000, not {0:?}"
+    )]
+    MaxGrant(String),
     #[error("{0} must not be empty in production")]
     Required(&'static str),
 }
@@ -295,6 +302,13 @@ impl Config {
                 _ => return Err(ConfigError::SignUpsPerHour(raw)),
             },
         };
+        let max_grant_ore = match non_empty("SAMVERKA_MAX_GRANT_SEK") {
+            None => crate::domain::need::DEFAULT_MAX_GRANT_ORE,
+            Some(raw) => match raw.trim().parse::<i64>() {
+                Ok(n) if (1..=10_000_000).contains(&n) => n * 100,
+                _ => return Err(ConfigError::MaxGrant(raw)),
+            },
+        };
         let session_defaults = SessionPolicy::default();
         let sessions = SessionPolicy {
             idle_days: days("SAMVERKA_SESSION_IDLE_DAYS", session_defaults.idle_days)?,
@@ -337,6 +351,7 @@ impl Config {
             trust_proxy,
             public_origin,
             sign_ups_per_hour,
+            max_grant_ore,
             sessions,
             retention,
             deployment,
@@ -448,6 +463,19 @@ mod tests {
             assert!(matches!(
                 config(&[("SAMVERKA_SIGN_UPS_PER_HOUR", bad)]),
                 Err(ConfigError::SignUpsPerHour(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn the_grant_maximum_defaults_to_five_thousand_kronor_and_can_be_set() {
+        assert_eq!(config(&[]).unwrap().max_grant_ore, 500_000);
+        let set = config(&[("SAMVERKA_MAX_GRANT_SEK", "2500")]).unwrap();
+        assert_eq!(set.max_grant_ore, 250_000);
+        for bad in ["0", "-1", "5000,50", "lots"] {
+            assert!(matches!(
+                config(&[("SAMVERKA_MAX_GRANT_SEK", bad)]),
+                Err(ConfigError::MaxGrant(_))
             ));
         }
     }

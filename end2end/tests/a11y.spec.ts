@@ -7,6 +7,11 @@ const pages = [
   { name: '404', path: '/finns-inte', status: 404 },
   { name: 'error', path: '/fel', status: 500 },
   { name: 'accessibility statement', path: '/tillganglighet', status: 200 },
+  { name: 'open needs', path: '/behov', status: 200 },
+  { name: 'open needs, filtered, second page', path: '/behov?typ=micro_grant&sida=2', status: 200 },
+  // The demo's night walkers and their 800 kr request (`db::demo::stable_id("need", …)`).
+  { name: 'a need', path: '/behov/e17bac82-2492-5c36-aad9-e4bfb0f75870', status: 200 },
+  { name: 'a group with its needs', path: '/grupper/00000000-0000-0000-0000-0000006a0001', status: 200 },
 ];
 
 

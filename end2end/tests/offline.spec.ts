@@ -43,7 +43,10 @@ async function keptPagesShowing(page: Page, texts: string[]) {
     for (const name of await caches.keys()) {
       const cache = await caches.open(name);
       for (const request of await cache.keys()) {
-        const body = await (await cache.match(request))!.text();
+        // The service worker may be removing entries as we read: one gone shows nobody.
+        const response = await cache.match(request);
+        if (!response) continue;
+        const body = await response.text();
         if (texts.some((t) => body.includes(t))) found.push(new URL(request.url).pathname);
       }
     }

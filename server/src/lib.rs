@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`startup`] — builds the axum router (pages, server functions, `/healthz`, the no-JS
 //!   language switch, static files) and runs it until a shutdown signal.
+//! - [`page_cache`] — the public open-needs list kept rendered for visitors not signed in.
 //! - [`service_worker`] — `/sw.js` with this build's cache name and file list.
 //! - [`telemetry`] — `tracing` set-up.
 //! - `main.rs` — reads the command line and the environment, prints the URL, runs.
@@ -11,6 +12,7 @@
 //! crate; this crate only wires it to the network.
 #![recursion_limit = "512"]
 
+pub mod page_cache;
 pub mod service_worker;
 pub mod startup;
 pub mod telemetry;

@@ -85,6 +85,8 @@ async fn serve() -> ExitCode {
         Err(err) => return fail(&err),
     };
 
+    // Before the line below: whoever reads it may stop us at once.
+    let shutdown = shutdown_signal();
     println!("Samverka is running at http://{}", app.local_addr());
     if demo {
         println!("Demo accounts (password {DEMO_PASSWORD}):");
@@ -92,7 +94,7 @@ async fn serve() -> ExitCode {
             println!("  {:<10} {:<24} {}", login.role, login.email, login.name);
         }
     }
-    match app.run_until(shutdown_signal()).await {
+    match app.run_until(shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }

@@ -53,12 +53,19 @@ pub const ENDPOINTS: &[(&str, Access)] = &[
     ("/api/accept-invite", Access::SignedIn),
     ("/api/convert-group", Access::SignedIn),
     ("/api/remove-member", Access::SignedIn),
+    ("/api/open-needs", Access::Public),
+    ("/api/need", Access::Public),
+    ("/api/staff-needs", Access::Staff),
+    ("/api/staff-offers", Access::Staff),
     ("/api/groups", Access::Staff),
     ("/api/verify-group", Access::Staff),
     ("/api/staff", Access::Admin),
     ("/api/create-staff", Access::Admin),
     (crate::sync::protocol::PUSH_PATH, Access::OwnCheck),
     (crate::sync::protocol::PULL_PATH, Access::OwnCheck),
+    // An app of the previous protocol: told to update, whoever asks.
+    (crate::sync::protocol::V1_PUSH_PATH, Access::OwnCheck),
+    (crate::sync::protocol::V1_PULL_PATH, Access::OwnCheck),
 ];
 
 /// The row for `path`, if it has one.

@@ -6,6 +6,8 @@ pub mod access;
 pub mod account;
 pub mod admin;
 pub mod groups;
+pub mod needs;
+pub mod offers;
 pub mod reference;
 #[cfg(feature = "ssr")]
 pub mod sync;

@@ -1,18 +1,19 @@
-//! `POST /api/sync/v1/push` and `GET /api/sync/v1/pull` (`ssr` only).
+//! `POST /api/sync/v2/push` and `POST /api/sync/v2/pull` (`ssr` only); the paths of protocol 1
+//! answer "update required" (426), so a phone running a cached older app reloads and sends its
+//! outbox again through the new one.
 //!
 //! Plain axum handlers rather than server functions: the paths must stay the same for every
 //! build a phone may have cached, a push may be larger than a form (its own body limit), and
 //! each kind of bad input gets its own status and reason ([`SyncErrorReason`]), which the
 //! device shows while keeping its changes. Every refusal is recorded in `sync_rejections`.
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::HashMap;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -26,7 +27,9 @@ use crate::{auth, error::AppError};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(PUSH_PATH, post(push_handler))
-        .route(PULL_PATH, get(pull_handler))
+        .route(PULL_PATH, post(pull_handler))
+        .route(V1_PUSH_PATH, post(update_required))
+        .route(V1_PULL_PATH, get(update_required))
         // The handler reads up to twice the limit so that it can answer (and record)
         // `too_large` itself; beyond that axum refuses with a bare 413.
         .layer(axum::extract::DefaultBodyLimit::max(2 * MAX_PUSH_BYTES))
@@ -53,27 +56,44 @@ async fn person(session: &Session, state: &AppState) -> Result<Uuid, SyncError> 
 
 async fn push_handler(State(state): State<AppState>, session: Session, body: Bytes) -> Response {
     let result = match person(&session, &state).await {
-        Ok(user) => handle_push(&state.pool, user, &body).await,
+        Ok(user) => handle_push(&state.pool, user, &body, state.config.max_grant_ore).await,
         Err(err) => Err(err),
     };
     answer(result)
 }
 
-async fn pull_handler(
-    State(state): State<AppState>,
-    session: Session,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+async fn pull_handler(State(state): State<AppState>, session: Session, body: Bytes) -> Response {
     let result = match person(&session, &state).await {
-        Ok(user) => handle_pull(&state.pool, user, &query).await,
+        Ok(user) => handle_pull(&state.pool, user, &body).await,
         Err(err) => Err(err),
     };
     answer(result)
+}
+
+/// Protocol 1's paths: nothing is read or applied; the app is told to update.
+async fn update_required() -> Response {
+    answer::<()>(Err(SyncError::new(SyncErrorReason::UpdateRequired)))
+}
+
+/// The judging facts the server holds: the reference lists and the grant maximum.
+async fn known(pool: &Pool, max_grant_ore: i64) -> Result<Known, SyncError> {
+    let reference = db::reference::load(pool)
+        .await
+        .map_err(|_| SyncError::new(SyncErrorReason::Internal))?;
+    Ok(Known {
+        max_grant_ore: Some(max_grant_ore),
+        ..Known::from_reference(&reference)
+    })
 }
 
 /// Decodes a push step by step, so that each problem gets its own reason, then applies it.
 /// A refusal is recorded and nothing is changed.
-pub async fn handle_push(pool: &Pool, user: Uuid, body: &[u8]) -> Result<PushResponse, SyncError> {
+pub async fn handle_push(
+    pool: &Pool,
+    user: Uuid,
+    body: &[u8],
+    max_grant_ore: i64,
+) -> Result<PushResponse, SyncError> {
     let mut device = None;
     let result = async {
         if body.len() > MAX_PUSH_BYTES {
@@ -107,19 +127,16 @@ pub async fn handle_push(pool: &Pool, user: Uuid, body: &[u8]) -> Result<PushRes
         for raw_change in raw_changes {
             let id = id_of(raw_change, "id").ok_or_else(malformed)?;
             let kind = raw_change.get("kind").and_then(Value::as_str);
-            if !kind.is_some_and(|k| KINDS.contains(&k)) {
+            if kind.and_then(Kind::parse).is_none() {
                 return Err(SyncError::about(SyncErrorReason::UnknownKind, id));
             }
             let change = Change::deserialize(raw_change)
                 .map_err(|_| SyncError::about(SyncErrorReason::Malformed, id))?;
             changes.push(change);
         }
-        let known = db::reference::load(pool)
-            .await
-            .map(|r| Known::from_reference(&r))
-            .map_err(|_| SyncError::new(SyncErrorReason::Internal))?;
+        let known = known(pool, max_grant_ore).await?;
         let device = device.ok_or_else(malformed)?;
-        let results = db::sync::push(pool, user, device, &changes, &known).await?;
+        let results = db::sync::push(pool, user, device, &changes, known).await?;
         tracing::info!(%user, %device, changes = changes.len(), "sync push");
         Ok(PushResponse { results })
     }
@@ -130,36 +147,29 @@ pub async fn handle_push(pool: &Pool, user: Uuid, body: &[u8]) -> Result<PushRes
     result
 }
 
-/// One page of what `user` may see after `cursor`; the context (profile, reference lists)
-/// when asked.
-pub async fn handle_pull(
-    pool: &Pool,
-    user: Uuid,
-    query: &HashMap<String, String>,
-) -> Result<PullResponse, SyncError> {
+/// One page of what `user` may see after the device's cursors; the context (profile,
+/// reference lists) when asked.
+pub async fn handle_pull(pool: &Pool, user: Uuid, body: &[u8]) -> Result<PullResponse, SyncError> {
     let result = async {
-        if query.get("protocol").and_then(|p| p.parse::<u32>().ok()) != Some(PROTOCOL) {
+        let raw: Value =
+            serde_json::from_slice(body).map_err(|_| SyncError::new(SyncErrorReason::Malformed))?;
+        if raw.get("protocol").and_then(Value::as_u64) != Some(u64::from(PROTOCOL)) {
             return Err(SyncError::new(SyncErrorReason::UpdateRequired));
         }
-        let malformed = || SyncError::new(SyncErrorReason::Malformed);
-        let cursor = query
-            .get("cursor")
-            .map(|c| c.parse::<i64>().map_err(|_| malformed()))
-            .transpose()?;
-        let limit = query
-            .get("limit")
-            .map(|l| l.parse::<u32>().map_err(|_| malformed()))
-            .transpose()?
+        let request = PullRequest::deserialize(&raw)
+            .map_err(|_| SyncError::new(SyncErrorReason::Malformed))?;
+        if request.cursors.keys().any(|k| Scope::parse(k).is_none()) {
+            return Err(SyncError::new(SyncErrorReason::Malformed));
+        }
+        let limit = request
+            .limit
             .unwrap_or(DEFAULT_PULL_LIMIT)
             .clamp(1, MAX_PULL_LIMIT);
-        let context = query
-            .get("context")
-            .is_some_and(|c| c == "1" || c == "true");
         let internal = |_: AppError| SyncError::new(SyncErrorReason::Internal);
-        let mut page = db::sync::pull(pool, user, cursor, limit)
+        let mut page = db::sync::pull(pool, user, &request.cursors, limit)
             .await
             .map_err(internal)?;
-        if context {
+        if request.context {
             let me = db::users::me(pool, user).await.map_err(internal)?;
             let me = me.ok_or_else(|| SyncError::new(SyncErrorReason::Unauthorized))?;
             page.context = Some(Context {

@@ -202,6 +202,13 @@ pub fn message(i18n: I18nContext<Locale>, key: &str) -> String {
         "window_required" => t_string!(i18n, errors.window_required),
         "until_before_from" => t_string!(i18n, errors.until_before_from),
         "duplicate" => t_string!(i18n, errors.duplicate),
+        "amount_positive" => t_string!(i18n, errors.amount_positive),
+        "amount_over_max" => t_string!(i18n, errors.amount_over_max),
+        "amount_invalid" => t_string!(i18n, errors.amount_invalid),
+        "payee_not_contact" => t_string!(i18n, errors.payee_not_contact),
+        "people_range" => t_string!(i18n, errors.people_range),
+        "date_past" => t_string!(i18n, errors.date_past),
+        "untrimmed" => t_string!(i18n, errors.untrimmed),
         _ => t_string!(i18n, errors.internal),
     };
     text.to_owned()

@@ -86,6 +86,8 @@ fn PersonNav(me: Me) -> impl IntoView {
             <li><A href="/start">{t!(i18n, nav.start)}</A></li>
             <li><A href="/erbjudanden">{t!(i18n, nav.offers)}</A></li>
             {staff.then(|| view! { <li><A href="/personal/grupper">{t!(i18n, nav.staff_groups)}</A></li> })}
+            {staff.then(|| view! { <li><A href="/personal/behov">{t!(i18n, nav.staff_needs)}</A></li> })}
+            {staff.then(|| view! { <li><A href="/personal/erbjudanden">{t!(i18n, nav.staff_offers)}</A></li> })}
             {admin.then(|| view! { <li><A href="/admin">{t!(i18n, nav.admin)}</A></li> })}
             <li><A href="/mina-uppgifter">{t!(i18n, nav.my_data)}</A></li>
             <li>

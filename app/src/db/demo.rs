@@ -1,6 +1,8 @@
 //! Demo data: the seeds' municipality (Nacka), its priority areas and districts, an informal
-//! night-walker group (two contacts), a sports association (verified by staff), volunteers, a
-//! staff account and an administrator.
+//! night-walker group (two contacts), a sports association (verified by staff), a language
+//! café, volunteers, a staff account and an administrator; the groups' needs (the night
+//! walkers' 800 SEK for a phone and coffee, the café's room on Thursday evenings, the club's
+//! furniture storage) and a few hundred older ones spread over districts and areas.
 //!
 //! Seeding is idempotent (fixed ids, `ON CONFLICT DO NOTHING`) so the run command can ask for
 //! it on every start. It only runs when asked (`--demo` / `SAMVERKA_DEMO=1`).
@@ -53,6 +55,13 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         email: "jonas@example.org",
         role: "volunteer",
         districts: &["boo", "orminge"],
+    },
+    DemoLogin {
+        id: 0x5a_0005,
+        name: "Leyla Nasser",
+        email: "leyla@example.org",
+        role: "volunteer",
+        districts: &["orminge"],
     },
     DemoLogin {
         id: 0x5a_0010,
@@ -140,6 +149,17 @@ const ACTORS: &[DemoActor] = &[
         areas: &["gemenskap"],
         members: &[(0x5a_0002, "contact")],
         verified: Some("Kontrollerat mot föreningsregistret och träffat styrelsen."),
+    },
+    DemoActor {
+        id: 0x6a_0003,
+        name: "Språkcafé Orminge",
+        kind: "informal",
+        org_number: None,
+        description: "Vi träffas och pratar svenska över en kopp kaffe – alla nivåer är välkomna.",
+        districts: &["orminge", "boo"],
+        areas: &["gemenskap"],
+        members: &[(0x5a_0005, "contact")],
+        verified: None,
     },
 ];
 
@@ -233,14 +253,256 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
             seed_event(pool, actor, "verified", staff, note, &at).await?;
         }
     }
-    seed_offers(pool).await
+    seed_offers(pool).await?;
+    seed_needs(pool).await
 }
 
-/// Anna's offers, made the way a phone makes them: changes pushed from a device (with fixed
-/// ids, so that reseeding is a resend the server already knows).
+/// The groups' needs, written by each group's contact through the one write path (fixed ids:
+/// reseeding changes nothing). The older ones are then moved along their states by the server
+/// and dated back, so that lists and filters show something real.
+async fn seed_needs(pool: &Pool) -> Result<(), AppError> {
+    use crate::domain::need::{NeedData, NeedDetails, NeedStatus, PremisesWhen, Urgency};
+    use crate::domain::offer::{Known, TimeOfDay};
+    use crate::sync::protocol::{NeedOp, Op};
+
+    let time = |t: &str| TimeOfDay::parse(t).expect("demo times parse");
+    let today = super::sync::today();
+    let (walkers, club, cafe) = (
+        Uuid::from_u128(0x6a_0001),
+        Uuid::from_u128(0x6a_0002),
+        Uuid::from_u128(0x6a_0003),
+    );
+    let (anna, omar, leyla) = (
+        Uuid::from_u128(0x5a_0001),
+        Uuid::from_u128(0x5a_0002),
+        Uuid::from_u128(0x5a_0005),
+    );
+    let district = |slug| stable_id("district", slug);
+    let area = |slug| stable_id("area", slug);
+    let need = |group, title: &str, details, district, areas: Vec<Uuid>, urgency| NeedData {
+        group,
+        title: title.to_owned(),
+        details,
+        areas,
+        district,
+        urgency,
+        needed_by: None,
+        status: NeedStatus::Open,
+    };
+    let named = [
+        (
+            anna,
+            "night-walkers-phone",
+            need(
+                walkers,
+                "Telefon och fika till nattvandringen",
+                NeedDetails::MicroGrant {
+                    amount_ore: 80_000,
+                    purpose: "En enkel mobiltelefon som vi turas om att bära, och kaffe och bullar till kvällarna.".into(),
+                    enables: "Ungdomar och föräldrar kan nå oss på ett nummer, och vi orkar stå ute till två.".into(),
+                    payee: Some(anna),
+                },
+                district("sicklaon"),
+                vec![area("trygghet")],
+                Urgency::High,
+            ),
+        ),
+        (
+            leyla,
+            "language-cafe-room",
+            need(
+                cafe,
+                "Lokal för språkcafé på torsdagskvällar",
+                NeedDetails::Premises {
+                    when: PremisesWhen::Weekly {
+                        weekday: 4,
+                        from: time("18:00"),
+                        to: time("20:00"),
+                    },
+                    people: 15,
+                    accessibility: "Entréplan eller hiss – flera av oss går med rollator.".into(),
+                },
+                district("orminge"),
+                vec![area("gemenskap")],
+                Urgency::Normal,
+            ),
+        ),
+        (
+            omar,
+            "club-storage",
+            NeedData {
+                needed_by: Some(today.plus_days(14)),
+                ..need(
+                    club,
+                    "Förvaring av möbler från klubbstugan",
+                    NeedDetails::Storage {
+                        what: "Bord, stolar och två skåp medan klubbstugan renoveras.".into(),
+                        volume: "Ungefär ett flyttlass".into(),
+                        until: Some(today.plus_days(90)),
+                    },
+                    district("fisksatra"),
+                    vec![area("gemenskap")],
+                    Urgency::Normal,
+                )
+            },
+        ),
+    ];
+    let reference = super::reference::load(pool).await?;
+    let known = Known::from_reference(&reference);
+    for (contact, slug, data) in named {
+        let actor = super::sync::actor(&mut *pool.acquire().await?, contact).await?;
+        let change = (stable_id("need", slug), Op::Need(NeedOp::Create(data)));
+        super::sync::write(pool, &actor, contact, &[change], known.clone()).await?;
+    }
+
+    // A few hundred older needs, spread over groups, districts, areas, kinds and states.
+    older_needs(pool, 0..300).await?;
+    Ok(())
+}
+
+/// Needs number `range` of a generated history, spread over the demo groups, districts, areas,
+/// kinds and states, created up to a year ago (the demo has 300; the page benchmark 10,000).
+/// Written through the one write path; a need seeded before is left as it is.
+pub async fn older_needs(pool: &Pool, range: std::ops::Range<usize>) -> Result<(), AppError> {
+    use crate::domain::need::{
+        AdminHelp, NeedData, NeedDetails, NeedPatch, NeedStatus, PremisesWhen, Urgency,
+    };
+    use crate::domain::offer::{Known, TimeOfDay};
+    use crate::sync::kinds::Actor;
+    use crate::sync::protocol::{NeedOp, Op};
+
+    let time = |t: &str| TimeOfDay::parse(t).expect("demo times parse");
+    let groups = [
+        (Uuid::from_u128(0x6a_0001), Uuid::from_u128(0x5a_0001)),
+        (Uuid::from_u128(0x6a_0002), Uuid::from_u128(0x5a_0002)),
+        (Uuid::from_u128(0x6a_0003), Uuid::from_u128(0x5a_0005)),
+    ];
+    let anna = groups[0].1;
+    let district = |slug| stable_id("district", slug);
+    let area = |slug| stable_id("area", slug);
+    let known = Known::from_reference(&super::reference::load(pool).await?);
+    let districts: Vec<Uuid> = DISTRICTS.iter().map(|(slug, _)| district(slug)).collect();
+    let areas: Vec<Uuid> = PRIORITY_AREAS.iter().map(|a| area(a.0)).collect();
+    let titles = [
+        "Bidrag till reflexvästar",
+        "Lokal för föräldramöte",
+        "Hjälp med bokföringen",
+        "Förvaring av julmarknadens bord",
+        "Tack till alla som städade stranden",
+        "Fler vuxna till fredagsfotbollen",
+        "Hjälp att söka föreningsbidrag",
+        "Bidrag till fika på läxhjälpen",
+    ];
+    let states = [
+        NeedStatus::Open,
+        NeedStatus::Open,
+        NeedStatus::Fulfilled,
+        NeedStatus::Closed,
+        NeedStatus::InProgress,
+        NeedStatus::Withdrawn,
+    ];
+    let mut creates: Vec<(Uuid, Vec<(Uuid, Op)>)> =
+        groups.iter().map(|g| (g.1, Vec::new())).collect();
+    let mut moves: Vec<(Uuid, Op)> = Vec::new();
+    let mut dates: Vec<(Uuid, i64)> = Vec::new();
+    for i in range {
+        let (group, _) = groups[i % groups.len()];
+        let details = match i % 6 {
+            0 => NeedDetails::MicroGrant {
+                amount_ore: ((i as i64 * 37) % 49 + 1) * 10_000,
+                purpose: "Material till verksamheten".into(),
+                enables: String::new(),
+                payee: Some(groups[i % groups.len()].1),
+            },
+            1 => NeedDetails::Premises {
+                when: PremisesWhen::Weekly {
+                    weekday: (i % 7) as u8 + 1,
+                    from: time("17:00"),
+                    to: time("19:00"),
+                },
+                people: (i % 30) as u32 + 5,
+                accessibility: String::new(),
+            },
+            2 => NeedDetails::Storage {
+                what: "Material mellan säsongerna".into(),
+                volume: "Några kartonger".into(),
+                until: None,
+            },
+            3 => NeedDetails::AdminHelp {
+                help: [
+                    AdminHelp::Accounts,
+                    AdminHelp::Application,
+                    AdminHelp::Website,
+                ][i % 3],
+                description: String::new(),
+            },
+            4 => NeedDetails::Recognition {
+                whom: "Alla frivilliga i höstas".into(),
+                reason: "För kvällarna i kylan".into(),
+            },
+            _ => NeedDetails::Other {
+                text: "Vi behöver fler vuxna som kan vara med ibland.".into(),
+            },
+        };
+        let data = NeedData {
+            group,
+            title: titles[i % titles.len()].to_owned(),
+            details,
+            areas: vec![areas[i % areas.len()]],
+            district: districts[(i * 7) % districts.len()],
+            urgency: [Urgency::Low, Urgency::Normal, Urgency::High][(i / 3) % 3],
+            needed_by: None,
+            status: NeedStatus::Open,
+        };
+        let id = stable_id("older-need", &i.to_string());
+        creates[i % groups.len()]
+            .1
+            .push((id, Op::Need(NeedOp::Create(data))));
+        let state = states[(i / 2) % states.len()];
+        if state != NeedStatus::Open {
+            let patch = NeedPatch {
+                status: Some(state),
+                ..NeedPatch::default()
+            };
+            moves.push((id, Op::Need(NeedOp::Update(patch))));
+        }
+        dates.push((id, (i as i64 * 3) % 400 + 1));
+    }
+    let mut created = 0;
+    for (contact, changes) in creates {
+        let actor = super::sync::actor(&mut *pool.acquire().await?, contact).await?;
+        let outcomes = super::sync::write(pool, &actor, contact, &changes, known.clone()).await?;
+        created += outcomes
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o,
+                    crate::sync::protocol::Outcome::Applied { version: Some(_) }
+                )
+            })
+            .count();
+    }
+    if created == 0 {
+        return Ok(()); // seeded before
+    }
+    // Staff and the groups moved them on over the past year.
+    super::sync::write(pool, &Actor::system(), anna, &moves, known).await?;
+    for (id, days) in dates {
+        let at = super::format_time(time::OffsetDateTime::now_utc() - time::Duration::days(days));
+        sqlx::query("UPDATE needs SET created_at = $2 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(at)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Anna's offers, written as Anna through the one write path every synced record takes (with
+/// fixed ids: reseeding is refused as "exists already" and changes nothing).
 async fn seed_offers(pool: &Pool) -> Result<(), AppError> {
     use crate::domain::offer::{Availability, OfferData, TimeOfDay, WeeklyWindow};
-    use crate::sync::protocol::{Change, OfferOp, Op};
+    use crate::sync::protocol::{OfferOp, Op};
     let anna = Uuid::from_u128(0x5a_0001);
     let time = |t: &str| TimeOfDay::parse(t).expect("demo times parse");
     let offers = [
@@ -271,24 +533,20 @@ async fn seed_offers(pool: &Pool) -> Result<(), AppError> {
             paused: false,
         },
     ];
-    let changes: Vec<Change> = offers
+    let changes: Vec<(Uuid, Op)> = offers
         .into_iter()
         .enumerate()
-        .map(|(i, offer)| Change {
-            id: stable_id("offer-change", &i.to_string()),
-            seq: i as u64 + 1,
-            record: stable_id("offer", &i.to_string()),
-            op: Op::Offer(OfferOp::Create(offer)),
+        .map(|(i, offer)| {
+            (
+                stable_id("offer", &i.to_string()),
+                Op::Offer(OfferOp::Create(offer)),
+            )
         })
         .collect();
     let known = crate::domain::offer::Known::from_reference(&super::reference::load(pool).await?);
-    super::sync::push(pool, anna, stable_id("device", "anna"), &changes, &known)
-        .await
-        .map(|_| ())
-        .map_err(|err| {
-            tracing::error!(?err, "demo offers refused");
-            AppError::Internal
-        })
+    let actor = super::sync::actor(&mut *pool.acquire().await?, anna).await?;
+    super::sync::write(pool, &actor, anna, &changes, known).await?;
+    Ok(())
 }
 
 /// One step of a demo group's history, under a fixed id so that reseeding adds nothing.
@@ -355,7 +613,7 @@ async fn link_by_slug(pool: &Pool, link: Link, id: &str, slugs: &[&str]) -> Resu
 }
 
 /// A fixed id per demo record, so reseeding finds the same rows.
-fn stable_id(kind: &str, slug: &str) -> Uuid {
+pub fn stable_id(kind: &str, slug: &str) -> Uuid {
     Uuid::new_v5(
         &Uuid::NAMESPACE_URL,
         format!("https://samverka.invalid/demo/{kind}/{slug}").as_bytes(),

@@ -10,6 +10,7 @@ use crate::domain::account::{
 };
 use crate::domain::forms::NewGroup;
 use crate::domain::invite::InviteCode;
+use crate::domain::need::NeedFilter;
 use crate::domain::permissions::{self, Viewer};
 use crate::domain::{ActorKind, FieldErrors, LocalizedText, Me, MemberRole, OrgNumber};
 use crate::error::AppError;
@@ -202,6 +203,9 @@ async fn contact_count(pool: &Pool, actor: &str) -> Result<usize, AppError> {
     Ok(count as usize)
 }
 
+/// How many of its needs a group's page lists (the newest and most urgent).
+const GROUP_NEEDS: u32 = 100;
+
 /// A group's page as `viewer` may see it.
 pub async fn view(pool: &Pool, id: Uuid, viewer: Viewer) -> Result<GroupView, AppError> {
     let key = id.to_string();
@@ -293,6 +297,13 @@ pub async fn view(pool: &Pool, id: Uuid, viewer: Viewer) -> Result<GroupView, Ap
         my_role: viewer.membership,
         members,
         history,
+        needs: super::needs::list(
+            pool,
+            permissions::need_audience(viewer),
+            &NeedFilter::new(None, None, None, None, Some(GROUP_NEEDS)),
+            Some(id),
+        )
+        .await?,
     })
 }
 
@@ -329,14 +340,35 @@ pub async fn my_groups(pool: &Pool, user: Uuid) -> Result<Vec<MyGroup>, AppError
     .bind(user.to_string())
     .fetch_all(pool)
     .await?;
+    // The contacts of those groups, by name (a micro-grant's payee is one of them).
+    let contacts: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.actor_id, u.id, u.display_name FROM actor_members m \
+         JOIN actor_members c ON c.actor_id = m.actor_id AND c.role = 'contact' \
+         JOIN users u ON u.id = c.user_id WHERE m.user_id = $1 ORDER BY u.display_name",
+    )
+    .bind(user.to_string())
+    .fetch_all(pool)
+    .await?;
     rows.into_iter()
         .map(|(id, name, kind, role, verified)| {
+            let group_contacts = contacts
+                .iter()
+                .filter(|(group, _, _)| *group == id)
+                .map(|(_, user, name)| {
+                    Ok(GroupMember {
+                        user_id: parse_id(user)?,
+                        name: name.clone(),
+                        role: MemberRole::Contact,
+                    })
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
             Ok(MyGroup {
                 id: parse_id(&id)?,
                 name,
                 kind: kind_of(&kind)?,
                 role: role_of(&role)?,
                 verified: verified.is_some(),
+                contacts: group_contacts,
             })
         })
         .collect()

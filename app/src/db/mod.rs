@@ -13,6 +13,9 @@ use crate::config::{Backend, DatabaseUrl};
 
 pub mod demo;
 pub mod groups;
+pub mod needs;
+pub mod offers;
+pub mod records;
 pub mod reference;
 pub mod retention;
 pub mod sessions;

@@ -1,66 +1,406 @@
-//! The server's side of sync in SQL: applying a push exactly once, in order, and pulling by
-//! cursor without ever skipping a committed change.
+//! The server's side of sync in SQL: every write to a synced record — a phone's push, a staff
+//! action, a scheduled job, the demo seed — goes through one path ([`Batch`]), which numbers
+//! it, runs the kind's shared `apply`, writes the kind's row, and logs it in each scope it
+//! entered, stayed in or left. A pull answers per scope what the person may see now.
 //!
 //! **Why a counter row, not a sequence.** A pull's cursor says "I have every change numbered up
 //! to here". With a sequence, two writers can take 7 and 8 and commit 8 first; a pull then
-//! sees 8, moves its cursor past 7, and 7 is never pulled. Here every push first takes the one
+//! sees 8, moves its cursor past 7, and 7 is never pulled. Here every write first takes the one
 //! `sync_counter` row (an `UPDATE`, which holds the row lock on PostgreSQL and SQLite's write
-//! lock until commit), numbers its changes from it and writes the new value back. Pushes
+//! lock until commit), numbers its changes from it and writes the new value back. Writes
 //! therefore commit one after another with increasing numbers, and the committed value of the
 //! counter is a point below which everything is committed.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
+use super::records::{self, list, placeholders, Row, CHUNK};
 use super::{now, parse_id, Pool};
-use crate::domain::offer::{Known, OfferData};
+use crate::domain::account::{MemberRole, Role};
+use crate::domain::need::GroupContacts;
+use crate::domain::offer::{Date, Known};
 use crate::error::AppError;
-use crate::sync::apply::{apply, Current, Effect};
+use crate::sync::apply::{apply, Current, Effect, Judge};
+use crate::sync::kinds::{self, Actor, Kind, Scope};
 use crate::sync::protocol::*;
 
-/// Rows per multi-row statement: well under both engines' limit on bound values.
-const CHUNK: usize = 100;
-
-struct Row {
-    owner: Uuid,
-    data: Option<OfferData>,
-    version: i64,
-    removed_at: Option<String>,
-    created_at: String,
-    dirty: bool,
-}
-
-struct NewChange {
-    id: Uuid,
-    seq: u64,
-    record: Uuid,
-    outcome: String,
-    version: Option<i64>,
-}
+/// A change made offline is judged as of the day it was made, up to this many days back.
+pub const MADE_ON_DAYS: i64 = 30;
+/// A device entering a district's public scope gets at most this many of its records, the
+/// newest first (the rest are on the public list).
+pub const PUBLIC_SCOPE_BOUND: usize = 500;
 
 fn internal(err: impl Into<AppError>) -> SyncError {
     let _: AppError = err.into(); // logged by the conversion
     SyncError::new(SyncErrorReason::Internal)
 }
 
-/// `$a, $b, …` for `n` rows of `width` values, starting at `$first`.
-fn placeholders(rows: usize, width: usize, first: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cols: Vec<String> = (0..width)
-                .map(|c| format!("${}", first + r * width + c))
-                .collect();
-            format!("({})", cols.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The person as the shared rules see them: their role, groups and districts.
+pub async fn actor(conn: &mut AnyConnection, user: Uuid) -> Result<Actor, AppError> {
+    let key = user.to_string();
+    let role: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = $1")
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let groups: Vec<(String, String)> =
+        sqlx::query_as("SELECT actor_id, role FROM actor_members WHERE user_id = $1")
+            .bind(&key)
+            .fetch_all(&mut *conn)
+            .await?;
+    let districts: Vec<(String,)> =
+        sqlx::query_as("SELECT district_id FROM user_districts WHERE user_id = $1")
+            .bind(&key)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut actor = Actor {
+        user: Some(user),
+        staff: role
+            .and_then(|(r,)| Role::parse(&r))
+            .is_some_and(Role::is_staff),
+        ..Actor::default()
+    };
+    for (group, role) in groups {
+        let role = MemberRole::parse(&role).ok_or(AppError::Internal)?;
+        actor.groups.insert(parse_id(&group)?, role);
+    }
+    for (district,) in districts {
+        actor.districts.insert(parse_id(&district)?);
+    }
+    Ok(actor)
 }
 
-fn list(n: usize, first: usize) -> String {
-    (0..n)
-        .map(|i| format!("${}", first + i))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The contacts of these groups (a micro-grant's payee must be one).
+async fn contacts(
+    conn: &mut AnyConnection,
+    groups: &BTreeSet<Uuid>,
+) -> Result<GroupContacts, AppError> {
+    let mut contacts = GroupContacts::new();
+    let ids: Vec<String> = groups.iter().map(Uuid::to_string).collect();
+    for chunk in ids.chunks(CHUNK * 5) {
+        let sql = format!(
+            "SELECT actor_id, user_id FROM actor_members WHERE role = 'contact' AND actor_id IN ({})",
+            list(chunk.len(), 1)
+        );
+        let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for (group, user) in query.fetch_all(&mut *conn).await? {
+            contacts
+                .entry(parse_id(&group)?)
+                .or_default()
+                .insert(parse_id(&user)?);
+        }
+    }
+    for group in groups {
+        contacts.entry(*group).or_default();
+    }
+    Ok(contacts)
+}
+
+/// Today in Stockholm.
+pub fn today() -> Date {
+    Date::at_unix(time::OffsetDateTime::now_utc().unix_timestamp())
+}
+
+/// The day a change is judged by: the day it was made, if that is plausible (not in the
+/// future, not more than [`MADE_ON_DAYS`] back), otherwise today.
+pub fn judged_day(made_on: Option<Date>, today: Date) -> Date {
+    made_on
+        .filter(|d| *d <= today && *d >= today.plus_days(-MADE_ON_DAYS))
+        .unwrap_or(today)
+}
+
+/// A record in a batch: its row and the version it was written at.
+struct Held {
+    kind: Kind,
+    row: Row,
+    dirty: bool,
+}
+
+/// One transaction's writes to synced records: every change, whoever makes it, goes through
+/// [`Batch::apply`], and [`Batch::finish`] writes rows, scopes, log and counter together.
+pub struct Batch {
+    counter: i64,
+    held: BTreeMap<Uuid, Held>,
+    /// Scope log rows to write: (scope, version, record).
+    log: Vec<(String, i64, Uuid)>,
+    /// The records whose scopes changed, with their scopes now.
+    scopes: BTreeMap<Uuid, (i64, Vec<Scope>)>,
+    known: Known,
+    today: Date,
+    at: String,
+}
+
+impl Batch {
+    /// Takes the counter (see the module comment) and reads the records `changes` touch.
+    pub async fn begin(
+        conn: &mut AnyConnection,
+        changes: &[(Uuid, &Op)],
+        mut known: Known,
+    ) -> Result<Batch, AppError> {
+        sqlx::query("UPDATE sync_counter SET value = value WHERE id = 1")
+            .execute(&mut *conn)
+            .await?;
+        let (counter,): (i64,) = sqlx::query_as("SELECT value FROM sync_counter WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+        // Which kind each existing record is, then each kind's rows.
+        let ids: Vec<String> = changes.iter().map(|(id, _)| id.to_string()).collect();
+        let mut kinds_of: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
+        for chunk in ids.chunks(CHUNK * 5) {
+            let sql = format!(
+                "SELECT id, kind FROM sync_records WHERE id IN ({})",
+                list(chunk.len(), 1)
+            );
+            let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for (id, kind) in query.fetch_all(&mut *conn).await? {
+                let kind = Kind::parse(&kind).ok_or(AppError::Internal)?;
+                kinds_of.entry(kind).or_default().push(id);
+            }
+        }
+        let mut held = BTreeMap::new();
+        for (kind, ids) in kinds_of {
+            for (id, row) in records::load(conn, kind, &ids).await? {
+                held.insert(
+                    id,
+                    Held {
+                        kind,
+                        row,
+                        dirty: false,
+                    },
+                );
+            }
+        }
+        // The groups whose contacts the rules need: those of the needs touched or made.
+        let mut groups = BTreeSet::new();
+        for h in held.values() {
+            if let Some(Data::Need(n)) = &h.row.data {
+                groups.insert(n.group);
+            }
+        }
+        for (_, op) in changes {
+            if let Op::Need(KindOp::Create(n)) = op {
+                groups.insert(n.group);
+            }
+        }
+        known.group_contacts = Some(contacts(conn, &groups).await?);
+        Ok(Batch {
+            counter,
+            held,
+            log: Vec::new(),
+            scopes: BTreeMap::new(),
+            known,
+            today: today(),
+            at: now(),
+        })
+    }
+
+    /// Whether `actor` may know that `record` exists: its scopes meet theirs, or it is theirs.
+    pub fn foreign(&self, actor: &Actor, record: Uuid) -> bool {
+        let Some(held) = self.held.get(&record) else {
+            return false;
+        };
+        if actor.user.is_none() || actor.user == Some(held.row.owner) {
+            return false;
+        }
+        let mine = actor.scopes();
+        match &held.row.data {
+            Some(data) => !kinds::scopes(held.row.owner, data)
+                .iter()
+                .any(|s| mine.contains(s)),
+            None => true,
+        }
+    }
+
+    /// Runs the shared `apply` for one change by `actor`; a new record is created by `owner`.
+    pub fn apply(
+        &mut self,
+        actor: &Actor,
+        owner: Uuid,
+        record: Uuid,
+        op: &Op,
+        made_on: Option<Date>,
+    ) -> Outcome {
+        let held = self.held.get(&record);
+        let current = match held {
+            None => Current::Missing,
+            Some(Held {
+                row: Row { data: None, .. },
+                ..
+            }) => Current::Removed,
+            Some(Held {
+                row: Row { data: Some(d), .. },
+                ..
+            }) => Current::Live(d),
+        };
+        let owner = held.map_or(owner, |h| h.row.owner);
+        let judge = Judge {
+            actor,
+            known: &self.known,
+            made_on: Some(judged_day(made_on, self.today)),
+        };
+        let effect = match apply(current, owner, op, &judge) {
+            Ok(effect) => effect,
+            Err(reason) => return Outcome::Refused { reason },
+        };
+        let data = match effect {
+            Effect::Nothing => return Outcome::Applied { version: None },
+            Effect::Put(data) => Some(data),
+            Effect::Remove => None,
+        };
+        self.counter += 1;
+        let version = self.counter;
+        let before: Vec<Scope> = match held {
+            Some(Held {
+                row: Row { data: Some(d), .. },
+                ..
+            }) => kinds::scopes(owner, d),
+            _ => Vec::new(),
+        };
+        let after: Vec<Scope> = data
+            .as_ref()
+            .map(|d| kinds::scopes(owner, d))
+            .unwrap_or_default();
+        let touched: BTreeSet<Scope> = before.iter().chain(&after).copied().collect();
+        for scope in touched {
+            self.log.push((scope.key(), version, record));
+        }
+        self.scopes.insert(record, (version, after));
+        let created_at = held.map_or_else(|| self.at.clone(), |h| h.row.created_at.clone());
+        self.held.insert(
+            record,
+            Held {
+                kind: op.kind(),
+                row: Row {
+                    owner,
+                    data,
+                    created_at,
+                },
+                dirty: true,
+            },
+        );
+        Outcome::Applied {
+            version: Some(version),
+        }
+    }
+
+    /// Writes what the batch changed, and the counter: call before committing.
+    pub async fn finish(self, conn: &mut AnyConnection) -> Result<(), AppError> {
+        for (id, held) in self.held.iter().filter(|(_, h)| h.dirty) {
+            let version = self.scopes.get(id).map_or(self.counter, |(v, _)| *v);
+            records::save(conn, held.kind, *id, &held.row, version, &self.at).await?;
+        }
+        let dirty: Vec<(&Uuid, &Held)> = self.held.iter().filter(|(_, h)| h.dirty).collect();
+        for chunk in dirty.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO sync_records (id, kind, version, removed_at) VALUES {} \
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, \
+                 removed_at = excluded.removed_at",
+                placeholders(chunk.len(), 4, 1)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, held) in chunk {
+                let version = self.scopes.get(id).map_or(self.counter, |(v, _)| *v);
+                query = query
+                    .bind(id.to_string())
+                    .bind(held.kind.as_str())
+                    .bind(version)
+                    .bind(held.row.data.is_none().then(|| self.at.clone()));
+            }
+            query.execute(&mut *conn).await?;
+        }
+        let ids: Vec<String> = self.scopes.keys().map(Uuid::to_string).collect();
+        for chunk in ids.chunks(CHUNK * 5) {
+            let sql = format!(
+                "DELETE FROM sync_scopes WHERE record_id IN ({})",
+                list(chunk.len(), 1)
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        let members: Vec<[String; 3]> = self
+            .scopes
+            .iter()
+            .flat_map(|(id, (version, scopes))| {
+                scopes
+                    .iter()
+                    .map(move |s| [s.key(), id.to_string(), version.to_string()])
+            })
+            .collect();
+        for chunk in members.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO sync_scopes (scope, record_id, version) VALUES {}",
+                placeholders(chunk.len(), 3, 1)
+            );
+            let mut query = sqlx::query(&sql);
+            for [scope, id, version] in chunk {
+                query = query
+                    .bind(scope)
+                    .bind(id)
+                    .bind(version.parse::<i64>().unwrap_or_default());
+            }
+            query.execute(&mut *conn).await?;
+        }
+        for chunk in self.log.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO sync_scope_log (scope, version, record_id, logged_at) VALUES {}",
+                placeholders(chunk.len(), 4, 1)
+            );
+            let mut query = sqlx::query(&sql);
+            for (scope, version, id) in chunk {
+                query = query
+                    .bind(scope)
+                    .bind(*version)
+                    .bind(id.to_string())
+                    .bind(&self.at);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        sqlx::query("UPDATE sync_counter SET value = $1 WHERE id = 1")
+            .bind(self.counter)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The committed value of the sync counter: it moves with every write to a synced record, so
+/// anything derived from those records and dated by it is current while it stands still.
+pub async fn counter(pool: &Pool) -> Result<i64, AppError> {
+    let (value,): (i64,) = sqlx::query_as("SELECT value FROM sync_counter WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
+    Ok(value)
+}
+
+/// Changes made on the server (by staff, a scheduled job, the demo seed): through the same
+/// path as a phone's, so every device that may see them pulls them. `owner` creates the new
+/// records. Returns each change's outcome; the refused ones changed nothing.
+pub async fn write(
+    pool: &Pool,
+    actor: &Actor,
+    owner: Uuid,
+    changes: &[(Uuid, Op)],
+    known: Known,
+) -> Result<Vec<Outcome>, AppError> {
+    let mut tx = pool.begin().await?;
+    let touched: Vec<(Uuid, &Op)> = changes.iter().map(|(id, op)| (*id, op)).collect();
+    let mut batch = Batch::begin(&mut tx, &touched, known).await?;
+    let outcomes = changes
+        .iter()
+        .map(|(record, op)| batch.apply(actor, owner, *record, op, None))
+        .collect();
+    batch.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(outcomes)
 }
 
 /// Applies `changes` from `device` for `user`, in order, each exactly once: a change seen
@@ -72,18 +412,15 @@ pub async fn push(
     user: Uuid,
     device: Uuid,
     changes: &[Change],
-    known: &Known,
+    known: Known,
 ) -> Result<Vec<ChangeResult>, SyncError> {
     let mut tx = pool.begin().await.map_err(internal)?;
-    // Take the counter before anything else (see the module comment).
-    sqlx::query("UPDATE sync_counter SET value = value WHERE id = 1")
-        .execute(&mut *tx)
+    let touched: Vec<(Uuid, &Op)> = changes.iter().map(|c| (c.record, &c.op)).collect();
+    // Takes the counter before anything else (see the module comment).
+    let mut batch = Batch::begin(&mut tx, &touched, known)
         .await
         .map_err(internal)?;
-    let (mut counter,): (i64,) = sqlx::query_as("SELECT value FROM sync_counter WHERE id = 1")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(internal)?;
+    let actor = actor(&mut tx, user).await.map_err(internal)?;
 
     let device_row: Option<(String, i64)> =
         sqlx::query_as("SELECT user_id, last_seq FROM sync_devices WHERE id = $1")
@@ -99,7 +436,7 @@ pub async fn push(
         None => 0,
     };
 
-    // Answers already given, and the records touched, in a few queries for the whole batch.
+    // Answers already given, in a few queries for the whole batch.
     let mut seen: HashMap<Uuid, Outcome> = HashMap::new();
     let ids: Vec<String> = changes.iter().map(|c| c.id.to_string()).collect();
     for chunk in ids.chunks(CHUNK * 5) {
@@ -121,42 +458,9 @@ pub async fn push(
             seen.insert(id, outcome);
         }
     }
-    let mut records: BTreeMap<Uuid, Row> = BTreeMap::new();
-    let record_ids: Vec<String> = changes.iter().map(|c| c.record.to_string()).collect();
-    for chunk in record_ids.chunks(CHUNK * 5) {
-        let sql = format!(
-            "SELECT id, owner_id, body, version, removed_at, created_at FROM offers WHERE id IN ({})",
-            list(chunk.len(), 1)
-        );
-        let mut query = sqlx::query_as::<
-            _,
-            (String, String, Option<String>, i64, Option<String>, String),
-        >(&sql);
-        for id in chunk {
-            query = query.bind(id);
-        }
-        for (id, owner, body, version, removed_at, created_at) in
-            query.fetch_all(&mut *tx).await.map_err(internal)?
-        {
-            let data = body
-                .map(|b| serde_json::from_str(&b))
-                .transpose()
-                .map_err(|_| internal(AppError::Internal))?;
-            let row = Row {
-                owner: parse_id(&owner).map_err(internal)?,
-                data,
-                version,
-                removed_at,
-                created_at,
-                dirty: false,
-            };
-            records.insert(parse_id(&id).map_err(internal)?, row);
-        }
-    }
 
-    let at = now();
     let mut results = Vec::with_capacity(changes.len());
-    let mut new_changes = Vec::new();
+    let mut new_changes: Vec<(&Change, String, Option<i64>)> = Vec::new();
     for change in changes {
         if let Some(outcome) = seen.get(&change.id) {
             // A resend: the first answer again, nothing applied twice.
@@ -178,103 +482,41 @@ pub async fn push(
                 ..SyncError::about(SyncErrorReason::SequenceGap, change.id)
             });
         }
-        let Op::Offer(op) = &change.op;
-        let row = records.get(&change.record);
-        if row.is_some_and(|r| r.owner != user) {
+        if batch.foreign(&actor, change.record) {
             return Err(SyncError::about(SyncErrorReason::ForeignRecord, change.id));
         }
-        let current = match row {
-            None => Current::Missing,
-            Some(Row { data: None, .. }) => Current::Removed,
-            Some(Row { data: Some(d), .. }) => Current::Live(d),
-        };
-        let (outcome, version) = match apply(current, op, known) {
-            Ok(effect) => {
-                let version = match effect {
-                    Effect::Nothing => None,
-                    effect => {
-                        counter += 1;
-                        let created_at = row.map_or_else(|| at.clone(), |r| r.created_at.clone());
-                        let (data, removed_at) = match effect {
-                            Effect::Put(data) => (Some(data), None),
-                            _ => (None, Some(at.clone())),
-                        };
-                        records.insert(
-                            change.record,
-                            Row {
-                                owner: user,
-                                data,
-                                version: counter,
-                                removed_at,
-                                created_at,
-                                dirty: true,
-                            },
-                        );
-                        Some(counter)
-                    }
-                };
-                (Outcome::Applied { version }, version)
-            }
-            Err(reason) => (Outcome::Refused { reason }, None),
+        let outcome = batch.apply(&actor, user, change.record, &change.op, change.made_on);
+        let version = match &outcome {
+            Outcome::Applied { version } => *version,
+            Outcome::Refused { .. } => None,
         };
         last_seq = change.seq;
         seen.insert(change.id, outcome.clone());
-        new_changes.push(NewChange {
-            id: change.id,
-            seq: change.seq,
-            record: change.record,
-            outcome: serde_json::to_string(&outcome).map_err(|_| internal(AppError::Internal))?,
-            version,
-        });
+        let stored = serde_json::to_string(&outcome).map_err(|_| internal(AppError::Internal))?;
+        new_changes.push((change, stored, version));
         results.push(ChangeResult {
             id: change.id,
             outcome,
         });
     }
 
-    let dirty: Vec<(&Uuid, &Row)> = records.iter().filter(|(_, r)| r.dirty).collect();
-    for chunk in dirty.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO offers (id, owner_id, body, version, removed_at, created_at, updated_at) \
-             VALUES {} ON CONFLICT (id) DO UPDATE SET body = excluded.body, \
-             version = excluded.version, removed_at = excluded.removed_at, \
-             updated_at = excluded.updated_at",
-            placeholders(chunk.len(), 7, 1)
-        );
-        let mut query = sqlx::query(&sql);
-        for (id, row) in chunk {
-            let body = row
-                .data
-                .as_ref()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(|_| internal(AppError::Internal))?;
-            query = query
-                .bind(id.to_string())
-                .bind(row.owner.to_string())
-                .bind(body)
-                .bind(row.version)
-                .bind(row.removed_at.clone())
-                .bind(row.created_at.clone())
-                .bind(at.clone());
-        }
-        query.execute(&mut *tx).await.map_err(internal)?;
-    }
+    batch.finish(&mut tx).await.map_err(internal)?;
+    let at = now();
     for chunk in new_changes.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO sync_changes (id, user_id, device_id, seq, record_id, outcome, version, applied_at) VALUES {}",
             placeholders(chunk.len(), 8, 1)
         );
         let mut query = sqlx::query(&sql);
-        for c in chunk {
+        for (c, outcome, version) in chunk {
             query = query
                 .bind(c.id.to_string())
                 .bind(user.to_string())
                 .bind(device.to_string())
                 .bind(c.seq as i64)
                 .bind(c.record.to_string())
-                .bind(c.outcome.clone())
-                .bind(c.version)
+                .bind(outcome.clone())
+                .bind(*version)
                 .bind(at.clone());
         }
         query.execute(&mut *tx).await.map_err(internal)?;
@@ -286,85 +528,127 @@ pub async fn push(
     .bind(device.to_string())
     .bind(user.to_string())
     .bind(last_seq as i64)
-    .bind(at.clone())
+    .bind(at)
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    sqlx::query("UPDATE sync_counter SET value = $1 WHERE id = 1")
-        .bind(counter)
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
     Ok(results)
 }
 
-/// One page of what `user` may see, changed after `cursor` (without the context, which the
-/// caller adds when asked). Without a cursor (or with one
-/// too old) the answer is a reset: everything live, which replaces the device's copy.
-#[tracing::instrument(skip(pool))]
+/// The ids in `query`'s one text column, for one scope.
+async fn ids_of(
+    conn: &mut AnyConnection,
+    sql: &str,
+    scope: &str,
+    after: Option<i64>,
+) -> Result<Vec<String>, AppError> {
+    let query = sqlx::query_as::<_, (String,)>(sql).bind(scope);
+    let query = match after {
+        Some(after) => query.bind(after),
+        None => query,
+    };
+    Ok(query
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
+}
+
+/// What `user` may see now, changed after the device's cursors (without the context, which
+/// the caller adds when asked).
+///
+/// Per scope the person has: a scope the device holds gets the records its log names after
+/// the cursor; a scope it does not hold yet gets its current records (a reset, for a device
+/// with none). A scope the device holds but the person no longer has is `dropped`, and each of
+/// its records is sent again. Every record sent is sent as the person may see it *now*: its
+/// view, or a removal when no scope of theirs holds it. Pages end after whole scopes.
+#[tracing::instrument(skip(pool, cursors))]
 pub async fn pull(
     pool: &Pool,
     user: Uuid,
-    cursor: Option<i64>,
+    cursors: &BTreeMap<String, i64>,
     limit: u32,
 ) -> Result<PullResponse, AppError> {
+    let mut conn = pool.acquire().await?;
     // Read the counter first: everything numbered up to it is committed (module comment).
     let (value, min_cursor): (i64, i64) =
         sqlx::query_as("SELECT value, min_cursor FROM sync_counter WHERE id = 1")
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
-    // Older than what we remember of removals, or from a database we are not (a restore).
-    let reset = cursor.is_none_or(|c| c < min_cursor || c > value);
-    let from = if reset { None } else { cursor };
-    let rows: Vec<(String, Option<String>, i64)> =
-        match from {
-            // Everything: removals need not be sent to a device that has nothing.
-            None => sqlx::query_as(
-                "SELECT id, body, version FROM offers WHERE owner_id = $1 AND body IS NOT NULL \
-             ORDER BY version LIMIT $2",
+    let actor = actor(&mut conn, user).await?;
+    let mine: BTreeSet<Scope> = actor.scopes();
+    // Older than what we remember, or from a database we are not (a restore).
+    let reset = cursors.is_empty() || cursors.values().any(|c| *c < min_cursor || *c > value);
+    let empty = BTreeMap::new();
+    let cursors = if reset { &empty } else { cursors };
+
+    let mut candidates: BTreeSet<String> = BTreeSet::new();
+    let mut done = BTreeMap::new();
+    let mut dropped = Vec::new();
+    for (key, cursor) in cursors {
+        if Scope::parse(key).is_some_and(|s| mine.contains(&s)) {
+            continue;
+        }
+        // A scope the person no longer has: everything of it is looked at again.
+        candidates.extend(
+            ids_of(
+                &mut conn,
+                "SELECT record_id FROM sync_scopes WHERE scope = $1",
+                key,
+                None,
             )
-            .bind(user.to_string())
-            .bind(i64::from(limit) + 1)
-            .fetch_all(pool)
             .await?,
-            Some(from) => {
-                sqlx::query_as(
-                    "SELECT id, body, version FROM offers WHERE owner_id = $1 AND version > $2 \
-             ORDER BY version LIMIT $3",
-                )
-                .bind(user.to_string())
-                .bind(from)
-                .bind(i64::from(limit) + 1)
-                .fetch_all(pool)
-                .await?
+        );
+        candidates.extend(
+            ids_of(
+                &mut conn,
+                "SELECT record_id FROM sync_scope_log WHERE scope = $1 AND version > $2",
+                key,
+                Some(*cursor),
+            )
+            .await?,
+        );
+        dropped.push(key.clone());
+    }
+    let mut more = false;
+    for scope in &mine {
+        if candidates.len() >= limit as usize {
+            more = true;
+            break;
+        }
+        let key = scope.key();
+        let ids = match cursors.get(&key) {
+            Some(cursor) if *cursor == value => Vec::new(),
+            Some(cursor) => ids_of(
+                &mut conn,
+                "SELECT DISTINCT record_id FROM sync_scope_log WHERE scope = $1 AND version > $2",
+                &key,
+                Some(*cursor),
+            )
+            .await?,
+            None => {
+                let sql = match scope {
+                    Scope::Public(_) => format!(
+                        "SELECT record_id FROM sync_scopes WHERE scope = $1 \
+                         ORDER BY version DESC LIMIT {PUBLIC_SCOPE_BOUND}"
+                    ),
+                    Scope::Owner(_) | Scope::Group(_) => {
+                        "SELECT record_id FROM sync_scopes WHERE scope = $1".to_owned()
+                    }
+                };
+                ids_of(&mut conn, &sql, &key, None).await?
             }
         };
-    let more = rows.len() > limit as usize;
-    let mut records = Vec::with_capacity(rows.len().min(limit as usize));
-    for (id, body, version) in rows.into_iter().take(limit as usize) {
-        let data = body
-            .map(|b| serde_json::from_str(&b))
-            .transpose()
-            .map_err(|e| {
-                tracing::error!(error = %e, offer = id, "unreadable offer body");
-                AppError::Internal
-            })?;
-        records.push(Record {
-            kind: "offer".into(),
-            id: parse_id(&id)?,
-            version,
-            data,
-        });
+        candidates.extend(ids);
+        done.insert(key, value);
     }
-    let last = records.last().map(|r| r.version);
-    let next = if more {
-        last.unwrap_or(value)
-    } else {
-        value.max(last.unwrap_or(0)).max(from.unwrap_or(0))
-    };
+
+    let records = views(&mut conn, &candidates, &mine).await?;
     Ok(PullResponse {
-        cursor: next,
+        cursors: done,
+        dropped,
         more,
         reset,
         records,
@@ -372,28 +656,110 @@ pub async fn pull(
     })
 }
 
-/// Forgets removals older than `days` (the daily retention job, `db::retention`). A device
-/// away longer gets a reset (its outbox is kept).
+/// Each record as a person holding `mine` may see it now: its view, or a removal.
+async fn views(
+    conn: &mut AnyConnection,
+    ids: &BTreeSet<String>,
+    mine: &BTreeSet<Scope>,
+) -> Result<Vec<Record>, AppError> {
+    let ids: Vec<String> = ids.iter().cloned().collect();
+    let mut state: BTreeMap<Uuid, (Kind, i64)> = BTreeMap::new();
+    let mut by_kind: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
+    let mut scopes: BTreeMap<Uuid, Vec<Scope>> = BTreeMap::new();
+    for chunk in ids.chunks(CHUNK * 5) {
+        let sql = format!(
+            "SELECT id, kind, version, removed_at FROM sync_records WHERE id IN ({})",
+            list(chunk.len(), 1)
+        );
+        let mut query = sqlx::query_as::<_, (String, String, i64, Option<String>)>(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for (id, kind, version, removed_at) in query.fetch_all(&mut *conn).await? {
+            let kind = Kind::parse(&kind).ok_or(AppError::Internal)?;
+            state.insert(parse_id(&id)?, (kind, version));
+            if removed_at.is_none() {
+                by_kind.entry(kind).or_default().push(id);
+            }
+        }
+        let sql = format!(
+            "SELECT record_id, scope FROM sync_scopes WHERE record_id IN ({})",
+            list(chunk.len(), 1)
+        );
+        let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for (id, scope) in query.fetch_all(&mut *conn).await? {
+            if let Some(scope) = Scope::parse(&scope).filter(|s| mine.contains(s)) {
+                scopes.entry(parse_id(&id)?).or_default().push(scope);
+            }
+        }
+    }
+    let mut bodies: BTreeMap<Uuid, Data> = BTreeMap::new();
+    for (kind, ids) in by_kind {
+        for (id, row) in records::load(conn, kind, &ids).await? {
+            if let Some(data) = row.data {
+                bodies.insert(id, data);
+            }
+        }
+    }
+    let mut records: Vec<Record> = state
+        .into_iter()
+        .map(|(id, (_, version))| {
+            let seen = scopes.get(&id).map(Vec::as_slice).unwrap_or_default();
+            let data = bodies.get(&id).and_then(|d| kinds::view_for(d, seen));
+            Record { id, version, data }
+        })
+        .collect();
+    records.sort_by_key(|r| r.version);
+    Ok(records)
+}
+
+/// Forgets removals and scope history older than `days` (the daily retention job,
+/// `db::retention`). A device away longer gets a reset (its outbox is kept).
 pub async fn forget_old_removals(pool: &Pool, days: u32) -> Result<u64, AppError> {
     forget_removals(pool, &super::retention::days_ago(days)).await
 }
 
-/// Forgets removals made before `before` (RFC 3339): their rows go, and a device whose
-/// cursor is older than the newest of them gets a reset on its next pull.
+/// Forgets what happened before `before` (RFC 3339): removed records' rows and the scope log.
+/// A device whose cursor is older than the newest of them gets a reset on its next pull.
+/// Returns how many removed records were forgotten.
 pub async fn forget_removals(pool: &Pool, before: &str) -> Result<u64, AppError> {
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE sync_counter SET value = value WHERE id = 1")
         .execute(&mut *tx)
         .await?;
-    let (newest,): (Option<i64>,) =
-        sqlx::query_as("SELECT MAX(version) FROM offers WHERE body IS NULL AND removed_at < $1")
+    let (newest_log,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(version) FROM sync_scope_log WHERE logged_at < $1")
             .bind(before)
             .fetch_one(&mut *tx)
             .await?;
-    let Some(newest) = newest else {
+    let (newest_removal,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(version) FROM sync_records WHERE removed_at < $1")
+            .bind(before)
+            .fetch_one(&mut *tx)
+            .await?;
+    let Some(newest) = newest_log.max(newest_removal) else {
         return Ok(0);
     };
-    let gone = sqlx::query("DELETE FROM offers WHERE body IS NULL AND removed_at < $1")
+    sqlx::query("DELETE FROM sync_scope_log WHERE logged_at < $1")
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+    for kind in Kind::ALL {
+        let table = match kind {
+            Kind::Offer => "offers",
+            Kind::Need => "needs",
+        };
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE body IS NULL AND removed_at < $1"
+        ))
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let gone = sqlx::query("DELETE FROM sync_records WHERE removed_at < $1")
         .bind(before)
         .execute(&mut *tx)
         .await?
@@ -427,5 +793,21 @@ pub async fn record_rejection(
     .await;
     if let Err(e) = result {
         tracing::error!(error = %e, "could not record a sync rejection");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_judged_by_the_day_it_was_made_within_reason() {
+        let today = Date::parse("2026-11-29").unwrap();
+        let yesterday = Date::parse("2026-11-28");
+        assert_eq!(judged_day(yesterday, today), yesterday.unwrap());
+        assert_eq!(judged_day(None, today), today);
+        // A clock in the future, or a claim from long ago, is not believed.
+        assert_eq!(judged_day(Date::parse("2026-12-01"), today), today);
+        assert_eq!(judged_day(Date::parse("2026-01-01"), today), today);
     }
 }

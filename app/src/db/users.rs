@@ -4,7 +4,7 @@ use uuid::Uuid;
 use super::{now, parse_id, tags_from_json, tags_to_json, Pool};
 use crate::domain::account::{
     ChangeRecord, DeviceInfo, MyData, Profile, RefusedPush, SessionInfo, SignInFailures,
-    StaffAccount, StoredOffer,
+    StaffAccount, StoredNeed, StoredOffer,
 };
 use crate::domain::forms::{ProfileUpdate, SignUp};
 use crate::domain::{Contact, FieldErrors, Me, Role};
@@ -444,6 +444,7 @@ pub async fn my_data(
             .collect(),
         group_events: super::groups::events_by(pool, id).await?,
         offers: my_offers(pool, id).await?,
+        needs: my_needs(pool, id).await?,
         devices: devices
             .into_iter()
             .map(|(device, last_change, last_seen_at)| {
@@ -472,6 +473,47 @@ pub async fn my_data(
             .collect(),
         sign_in_failures: sign_in_failures(pool, &keys).await?,
     })
+}
+
+/// id, group, body, created by, payee, created, updated.
+type NeedRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+async fn my_needs(pool: &Pool, id: Uuid) -> Result<Vec<StoredNeed>, AppError> {
+    let rows: Vec<NeedRow> = sqlx::query_as(
+        "SELECT id, group_id, body, created_by, payee_id, created_at, updated_at FROM needs \
+             WHERE created_by = $1 OR payee_id = $1 ORDER BY created_at",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    let me = Some(id.to_string());
+    rows.into_iter()
+        .map(|(need, group, body, by, payee, created_at, updated_at)| {
+            Ok(StoredNeed {
+                id: parse_id(&need)?,
+                group: parse_id(&group)?,
+                need: body
+                    .map(|b| serde_json::from_str(&b))
+                    .transpose()
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "stored need unreadable");
+                        AppError::Internal
+                    })?,
+                posted_by_me: by == me,
+                payee_is_me: payee == me,
+                created_at,
+                updated_at,
+            })
+        })
+        .collect()
 }
 
 async fn my_offers(pool: &Pool, id: Uuid) -> Result<Vec<StoredOffer>, AppError> {
@@ -527,8 +569,8 @@ pub fn pseudonym(id: Uuid) -> String {
 /// phone, password, districts, skills, languages, sessions, group memberships, offers (notes,
 /// skills, availability), sync devices and changes, refused pushes, failed sign-ins counted
 /// under the e-mail or phone, invitations the person made — in one transaction. The row stays,
-/// under a pseudonym, for the records the municipality must keep (a group's history, later
-/// case decisions).
+/// under a pseudonym, for the records the municipality must keep (a group's history, the needs
+/// the person posted for a group or is the payee of, later case decisions).
 ///
 /// Refused while the person is the last contact of a group (a group must keep someone who
 /// speaks for it): the answer names those groups.
@@ -571,6 +613,19 @@ pub async fn close_account(pool: &Pool, id: Uuid) -> Result<(), AppError> {
     .bind(&at)
     .execute(&mut *tx)
     .await?;
+    // The person's offers go, with their place in sync (their own devices are signed out).
+    for table in ["sync_scopes", "sync_scope_log"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE record_id IN (SELECT id FROM offers WHERE owner_id = $1)"
+        ))
+        .bind(&key)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM sync_records WHERE id IN (SELECT id FROM offers WHERE owner_id = $1)")
+        .bind(&key)
+        .execute(&mut *tx)
+        .await?;
     for (table, column) in [
         ("user_districts", "user_id"),
         ("sessions", "user_id"),

@@ -160,6 +160,9 @@ pub struct MyGroup {
     pub kind: ActorKind,
     pub role: MemberRole,
     pub verified: bool,
+    /// The group's contacts (who may receive a micro-grant).
+    #[serde(default)]
+    pub contacts: Vec<GroupMember>,
 }
 
 /// A person in a group, as the group's members and staff see them.
@@ -250,6 +253,9 @@ pub struct GroupView {
     pub my_role: Option<MemberRole>,
     pub members: Option<Vec<GroupMember>>,
     pub history: Option<Vec<GroupEvent>>,
+    /// The group's needs the viewer may see (`permissions::need_audience`), newest and most
+    /// urgent first.
+    pub needs: super::need::NeedList,
 }
 
 /// A group in the staff list.
@@ -318,6 +324,20 @@ pub struct StoredOffer {
     pub updated_at: String,
 }
 
+/// A need I posted for a group, or of which I am the payee. It belongs to the group: closing my
+/// account leaves it with the group, under my pseudonym.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredNeed {
+    pub id: Uuid,
+    pub group: Uuid,
+    /// `None` once removed.
+    pub need: Option<crate::domain::need::NeedData>,
+    pub posted_by_me: bool,
+    pub payee_is_me: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
 /// A phone or browser of mine that has sent changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceInfo {
@@ -372,6 +392,8 @@ pub struct MyData {
     /// What I did in groups' histories (kept under a pseudonym if I close my account).
     pub group_events: Vec<GroupEvent>,
     pub offers: Vec<StoredOffer>,
+    #[serde(default)]
+    pub needs: Vec<StoredNeed>,
     pub devices: Vec<DeviceInfo>,
     pub changes: Vec<ChangeRecord>,
     pub refused_pushes: Vec<RefusedPush>,
@@ -381,7 +403,7 @@ pub struct MyData {
 impl MyData {
     /// Every table that holds something about a person: "my data" reads each of them and closing
     /// an account clears or anonymises each of them (a test checks the list against the schema).
-    pub const TABLES: [&'static str; 12] = [
+    pub const TABLES: [&'static str; 13] = [
         "users",
         "actors",
         "user_districts",
@@ -389,6 +411,7 @@ impl MyData {
         "actor_events",
         "sessions",
         "offers",
+        "needs",
         "sync_devices",
         "sync_changes",
         "sync_rejections",

@@ -65,7 +65,7 @@ pub mod limits {
 
 /// A required single-line or multi-line text: trimmed, not empty, at most `max` characters,
 /// nothing [`text::problem`] refuses.
-fn required_text(
+pub(crate) fn required_text(
     errors: &mut FieldErrors,
     field: &str,
     raw: &str,

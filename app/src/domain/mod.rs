@@ -4,6 +4,7 @@ pub mod contact;
 pub mod forms;
 pub mod invite;
 pub mod local_time;
+pub mod need;
 pub mod offer;
 pub mod org_number;
 pub mod paths;

@@ -45,6 +45,27 @@ impl Date {
         ((2000..=2100).contains(&year) && real).then_some(date)
     }
 
+    /// The local (Stockholm) date at the UTC instant `unix` (seconds).
+    pub fn at_unix(unix: i64) -> Date {
+        let local = unix + super::local_time::stockholm_offset(unix);
+        let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+        Date {
+            year: y as u16,
+            month: m as u8,
+            day: d as u8,
+        }
+    }
+
+    /// This many days later (earlier when negative).
+    pub fn plus_days(&self, days: i64) -> Date {
+        let (y, m, d) = civil_from_days(self.days() + days);
+        Date {
+            year: y as u16,
+            month: m as u8,
+            day: d as u8,
+        }
+    }
+
     /// Days since 1970-01-01 (the calendar arithmetic `local_time` already has).
     fn days(&self) -> i64 {
         days_from_civil(self.year.into(), self.month.into(), self.day.into())
@@ -172,6 +193,10 @@ pub struct OfferData {
 pub struct Known {
     pub districts: Option<BTreeSet<Uuid>>,
     pub areas: Option<BTreeSet<Uuid>>,
+    /// The contacts of the groups concerned (a micro-grant's payee must be one).
+    pub group_contacts: Option<super::need::GroupContacts>,
+    /// The largest micro-grant one request may ask for, in öre (`None`: the default).
+    pub max_grant_ore: Option<i64>,
 }
 
 impl Known {
@@ -179,7 +204,19 @@ impl Known {
         Known {
             districts: Some(reference.districts.iter().map(|d| d.id).collect()),
             areas: Some(reference.priority_areas.iter().map(|a| a.id).collect()),
+            group_contacts: None,
+            max_grant_ore: None,
         }
+    }
+
+    pub fn max_grant_ore(&self) -> i64 {
+        self.max_grant_ore
+            .unwrap_or(super::need::DEFAULT_MAX_GRANT_ORE)
+    }
+
+    /// The group's contacts, when known (the browser knows only its own groups').
+    pub fn contacts_of(&self, group: Uuid) -> Option<&BTreeSet<Uuid>> {
+        self.group_contacts.as_ref().and_then(|g| g.get(&group))
     }
 }
 
@@ -251,7 +288,7 @@ fn check_times(errors: &mut FieldErrors, i: usize, from: TimeOfDay, to: TimeOfDa
     }
 }
 
-fn check_ids(
+pub(crate) fn check_ids(
     errors: &mut FieldErrors,
     field: &str,
     ids: &[Uuid],
@@ -439,7 +476,7 @@ impl OfferInput {
     }
 }
 
-fn parse_field<T>(
+pub(crate) fn parse_field<T>(
     errors: &mut FieldErrors,
     field: &str,
     raw: &str,
@@ -480,7 +517,7 @@ fn times(
     )
 }
 
-fn optional_date(errors: &mut FieldErrors, field: &str, raw: &str) -> Option<Date> {
+pub(crate) fn optional_date(errors: &mut FieldErrors, field: &str, raw: &str) -> Option<Date> {
     if raw.trim().is_empty() {
         None
     } else {
@@ -553,6 +590,104 @@ impl OfferPatch {
             next.paused = v;
         }
         next
+    }
+}
+
+/// How many offers a page of the staff's list shows.
+pub const OFFERS_PER_PAGE: u32 = 20;
+
+/// What the staff's list of offers is narrowed to (each optional), and which page. A skill or
+/// a language is one of the tags volunteers wrote, compared without regard to case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferFilter {
+    pub district: Option<Uuid>,
+    pub area: Option<Uuid>,
+    pub skill: Option<String>,
+    pub language: Option<String>,
+    /// 1, 2, 3 …
+    pub page: u32,
+}
+
+impl OfferFilter {
+    /// A filter; a blank tag is no filter, a page outside 1–10,000 the first.
+    pub fn new(
+        district: Option<Uuid>,
+        area: Option<Uuid>,
+        skill: Option<String>,
+        language: Option<String>,
+        page: Option<u32>,
+    ) -> OfferFilter {
+        let tag = |t: Option<String>| {
+            t.map(|t| t.trim().to_lowercase())
+                .filter(|t| !t.is_empty() && t.chars().count() <= limits::TAG)
+        };
+        OfferFilter {
+            district,
+            area,
+            skill: tag(skill),
+            language: tag(language),
+            page: page.filter(|p| (1..=10_000).contains(p)).unwrap_or(1),
+        }
+    }
+
+    /// Read from the page's query (`?omrade=…&fokus=…&kompetens=…&sprak=…&sida=2`); what does
+    /// not parse is left out, so a mistyped link still shows a list.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> OfferFilter {
+        let id = |key: &str| get(key).and_then(|v| Uuid::parse_str(v.trim()).ok());
+        OfferFilter::new(
+            id("omrade"),
+            id("fokus"),
+            get("kompetens"),
+            get("sprak"),
+            get("sida").and_then(|p| p.trim().parse::<u32>().ok()),
+        )
+    }
+
+    /// The query of this filter on another page (encoded: a tag may hold any character).
+    pub fn query(&self, page: u32) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(d) = self.district {
+            query.append_pair("omrade", &d.to_string());
+        }
+        if let Some(a) = self.area {
+            query.append_pair("fokus", &a.to_string());
+        }
+        if let Some(s) = &self.skill {
+            query.append_pair("kompetens", s);
+        }
+        if let Some(l) = &self.language {
+            query.append_pair("sprak", l);
+        }
+        if page > 1 {
+            query.append_pair("sida", &page.to_string());
+        }
+        query.finish()
+    }
+}
+
+/// An offer in the staff's list, with the volunteer's name (staff match offers to needs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedOffer {
+    pub id: Uuid,
+    pub volunteer: String,
+    pub offer: OfferData,
+    pub updated_at: String,
+}
+
+/// One page of the staff's list of offers, with the skills and languages there are to choose.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferList {
+    pub offers: Vec<ListedOffer>,
+    pub total: u64,
+    pub page: u32,
+    /// Every skill and language volunteers have written, lower-case, for the filter.
+    pub skills: Vec<String>,
+    pub languages: Vec<String>,
+}
+
+impl OfferList {
+    pub fn pages(&self) -> u32 {
+        (self.total.div_ceil(u64::from(OFFERS_PER_PAGE)) as u32).max(1)
     }
 }
 
@@ -681,6 +816,7 @@ mod tests {
         let known = Known {
             districts: Some(BTreeSet::from([Uuid::from_u128(7)])),
             areas: Some(BTreeSet::new()),
+            ..Known::default()
         };
         let errors = weekly_input().validate(&known).unwrap_err().0;
         assert_eq!(errors["districts"], vec!["unknown_choice"]);

@@ -26,6 +26,12 @@ impl Viewer {
 }
 
 /// Members' names are personal data: the group's own members and staff see them.
+/// Which of a group's needs `viewer` sees, and how much of each (`need::Audience`).
+pub fn need_audience(viewer: Viewer) -> super::need::Audience {
+    let actor = super::need::NeedActor::of(Some(viewer.is_staff()), viewer.membership);
+    super::need::Audience::of(actor)
+}
+
 pub fn can_see_members(viewer: Viewer) -> bool {
     viewer.membership.is_some() || viewer.is_staff()
 }
@@ -62,6 +68,11 @@ pub fn can_verify_groups(role: Option<Role>) -> bool {
 
 /// Staff see every group (to match and support them).
 pub fn can_list_groups(role: Option<Role>) -> bool {
+    role.is_some_and(Role::is_staff)
+}
+
+/// Staff read volunteers' offers (to match them to needs).
+pub fn can_list_offers(role: Option<Role>) -> bool {
     role.is_some_and(Role::is_staff)
 }
 

@@ -232,12 +232,15 @@ fn Start(me: Me) -> impl IntoView {
                 <h2 id="staff-heading">{t!(i18n, start.staff_heading)}</h2>
                 <ul class="link-list">
                     {staff.then(|| view! { <li><a href="/personal/grupper">{t!(i18n, start.staff_groups_link)}</a></li> })}
+                    {staff.then(|| view! { <li><a href="/personal/behov">{t!(i18n, nav.staff_needs)}</a></li> })}
+                    {staff.then(|| view! { <li><a href="/personal/erbjudanden">{t!(i18n, nav.staff_offers)}</a></li> })}
                     {admin.then(|| view! { <li><a href="/admin">{t!(i18n, start.admin_link)}</a></li> })}
                 </ul>
             </section>
         })}
         <section aria-labelledby="groups-heading">
             <h2 id="groups-heading">{t!(i18n, start.groups_heading)}</h2>
+            <p><a href="/behov/mina" data-testid="our-needs-link">{t!(i18n, nav.our_needs)}</a></p>
             <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match groups.await {
@@ -585,6 +588,8 @@ pub fn PrivacyPage() -> impl IntoView {
             <p>{t!(i18n, privacy.what_body)}</p>
             <h2>{t!(i18n, privacy.why_heading)}</h2>
             <p>{t!(i18n, privacy.why_body)}</p>
+            <h2>{t!(i18n, privacy.who_heading)}</h2>
+            <p>{t!(i18n, privacy.who_body)}</p>
             <h2>{t!(i18n, privacy.how_long_heading)}</h2>
             <p>{t!(i18n, privacy.how_long_body)}</p>
             <Suspense fallback=|| ()>

@@ -1,5 +1,6 @@
 //! Administration: staff accounts.
 use crate::components::PageTitle;
+use leptos::either::Either;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -22,9 +23,9 @@ pub fn AdminPage() -> impl IntoView {
         <h1>{t!(i18n, admin.heading)}</h1>
         <RequireUser children=|me: Me| {
             if permissions::can_manage_staff(Some(me.role)) {
-                view! { <StaffAdmin /> }.into_any()
+                Either::Left(view! { <StaffAdmin /> })
             } else {
-                view! { <NotAllowed /> }.into_any()
+                Either::Right(view! { <NotAllowed /> })
             }
         } />
     }
@@ -86,7 +87,7 @@ fn StaffAdmin() -> impl IntoView {
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match staff.await {
-                    Ok(list) => view! {
+                    Ok(list) => Either::Left(view! {
                         <ul class="member-list" data-testid="staff-list">
                             {list.into_iter().map(|s| view! {
                                 <li>
@@ -98,8 +99,8 @@ fn StaffAdmin() -> impl IntoView {
                                 </li>
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
-                    Err(err) => view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }.into_any(),
+                    }),
+                    Err(err) => Either::Right(view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }),
                 }
             })}
         </Transition>

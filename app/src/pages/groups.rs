@@ -1,6 +1,7 @@
 //! Groups: register one, its page (invite, become formal, verify, leave), joining by
 //! invitation, and staff's list of every group.
 use crate::components::PageTitle;
+use leptos::either::{Either, EitherOf3};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -9,6 +10,7 @@ use uuid::Uuid;
 use super::account::{
     kind_name, member_role_name, reference_resource, JoinWithCode, RefList, ReferenceChoices,
 };
+use super::needs::GroupNeeds;
 use crate::api::groups::{
     group, list_groups, ConvertGroup, CreateInvite, RegisterGroup, RemoveMember, VerifyGroup,
 };
@@ -155,9 +157,9 @@ pub fn GroupPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let me = user.0.await.ok().flatten();
                 match data.await {
-                    Ok(g) => view! { <Group group=g me version /> }.into_any(),
-                    Err(crate::error::AppError::NotFound) => view! { <crate::pages::NotFoundPage /> }.into_any(),
-                    Err(err) => view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }.into_any(),
+                    Ok(g) => EitherOf3::A(view! { <Group group=g me version /> }),
+                    Err(crate::error::AppError::NotFound) => EitherOf3::B(view! { <crate::pages::NotFoundPage /> }),
+                    Err(err) => EitherOf3::C(view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }),
                 }
             })}
         </Suspense>
@@ -183,6 +185,7 @@ fn Group(group: GroupView, me: Option<Me>, version: RwSignal<u32>) -> impl IntoV
         contact_count,
         members,
         history,
+        needs,
         ..
     } = group;
     let title = name.clone();
@@ -198,8 +201,8 @@ fn Group(group: GroupView, me: Option<Me>, version: RwSignal<u32>) -> impl IntoV
                 view! {
                     <p class="badge badge--verified" data-testid="verified-badge">{t!(i18n, group.verified)}</p>
                     <p class="muted">{match v.detail {
-                        Some(d) => t!(i18n, group.verified_detail, date = move || date.clone(), by = move || d.by.clone(), note = move || d.note.clone()).into_any(),
-                        None => t!(i18n, group.verified_on, date = move || date.clone()).into_any(),
+                        Some(d) => Either::Left(t!(i18n, group.verified_detail, date = move || date.clone(), by = move || d.by.clone(), note = move || d.note.clone())),
+                        None => Either::Right(t!(i18n, group.verified_on, date = move || date.clone())),
                     }}</p>
                 }
             })}
@@ -212,6 +215,7 @@ fn Group(group: GroupView, me: Option<Me>, version: RwSignal<u32>) -> impl IntoV
                     <dd>{move || priority_areas.iter().map(|a| a.get(i18n.get_locale()).to_owned()).collect::<Vec<_>>().join(", ")}</dd>
                 })}
             </dl>
+            <GroupNeeds list=needs />
             {members.map(|members| view! {
                 <Members group=id members me=me.clone() viewer contact_count version />
             })}
@@ -265,9 +269,9 @@ fn Members(
         <section aria-labelledby="members-heading">
             <h2 id="members-heading">{t!(i18n, group.members_heading)}</h2>
             {match contact_count {
-                0 => Some(view! { <p class="notice">{t!(i18n, group.no_contact)}</p> }.into_any()),
+                0 => Some(Either::Left(view! { <p class="notice">{t!(i18n, group.no_contact)}</p> })),
                 1 if viewer.membership == Some(MemberRole::Contact) => {
-                    Some(view! { <p class="notice" data-testid="one-contact">{t!(i18n, group.one_contact)}</p> }.into_any())
+                    Some(Either::Right(view! { <p class="notice" data-testid="one-contact">{t!(i18n, group.one_contact)}</p> }))
                 }
                 _ => None,
             }}
@@ -285,9 +289,9 @@ fn Members(
                                 <button class="link-button" type="button"
                                     on:click=move |_| { action.dispatch(RemoveMember { group, user }); }>
                                     {if is_self {
-                                        t!(i18n, group.leave).into_any()
+                                        Either::Left(t!(i18n, group.leave))
                                     } else {
-                                        t!(i18n, group.remove, name = move || name.clone()).into_any()
+                                        Either::Right(t!(i18n, group.remove, name = move || name.clone()))
                                     }}
                                 </button>
                             })}
@@ -441,9 +445,9 @@ pub fn StaffGroupsPage() -> impl IntoView {
         <h1>{t!(i18n, staff_groups.heading)}</h1>
         <RequireUser children=|me: Me| {
             if permissions::can_list_groups(Some(me.role)) {
-                view! { <StaffGroups /> }.into_any()
+                Either::Left(view! { <StaffGroups /> })
             } else {
-                view! { <NotAllowed /> }.into_any()
+                Either::Right(view! { <NotAllowed /> })
             }
         } />
     }
@@ -458,7 +462,7 @@ fn StaffGroups() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match groups.await {
-                    Ok(list) => view! {
+                    Ok(list) => Either::Left(view! {
                         <ul class="group-list" data-testid="all-groups">
                             {list.into_iter().map(|g| view! {
                                 <li>
@@ -466,15 +470,15 @@ fn StaffGroups() -> impl IntoView {
                                     <span class="muted">" · " {move || kind_name(i18n, g.kind)} " · "
                                         {t!(i18n, staff_groups.contacts, count = move || g.contact_count)}</span>
                                     {if g.verified {
-                                        view! { <span class="badge">{t!(i18n, group.verified)}</span> }.into_any()
+                                        Either::Left(view! { <span class="badge">{t!(i18n, group.verified)}</span> })
                                     } else {
-                                        view! { <span class="badge badge--todo">{t!(i18n, staff_groups.unverified)}</span> }.into_any()
+                                        Either::Right(view! { <span class="badge badge--todo">{t!(i18n, staff_groups.unverified)}</span> })
                                     }}
                                 </li>
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
-                    Err(err) => view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }.into_any(),
+                    }),
+                    Err(err) => Either::Right(view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }),
                 }
             })}
         </Suspense>

@@ -20,6 +20,7 @@ pub fn HomePage() -> impl IntoView {
             <section class="card" aria-labelledby="for-volunteers">
                 <h2 id="for-volunteers">{t!(i18n, home.volunteers_heading)}</h2>
                 <p>{t!(i18n, home.volunteers_body)}</p>
+                <p><a href="/behov" data-testid="needs-link">{t!(i18n, needs.home_link)}</a></p>
             </section>
             <section class="card" aria-labelledby="for-groups">
                 <h2 id="for-groups">{t!(i18n, home.groups_heading)}</h2>

@@ -6,7 +6,10 @@ pub mod admin;
 mod errors;
 pub mod groups;
 mod home;
+pub mod needs;
 pub mod offers;
+pub mod our_needs;
+pub mod staff_offers;
 
 pub use accessibility::AccessibilityPage;
 pub use errors::{ErrorPage, NotFoundPage};

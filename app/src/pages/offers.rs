@@ -2,6 +2,7 @@
 //! reads and writes the device's own copy (`sync::context`), so it works without signal; the
 //! server renders a "reading this device" placeholder and the data appears after hydration.
 use crate::components::PageTitle;
+use leptos::either::Either;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -24,21 +25,22 @@ use leptos_i18n::I18nContext;
 
 /// Shows `children` once the device's data has been read (after hydration).
 #[component]
-fn LocalData(children: ChildrenFn) -> impl IntoView {
+pub(crate) fn LocalData(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let hydrated = hydrated();
     move || {
         if hydrated.get() && sync.view.with(|v| v.ready) {
-            children().into_any()
+            Either::Left(children())
         } else {
-            view! { <p class="muted" data-testid="local-loading">{t!(i18n, offers.reading)}</p> }
-                .into_any()
+            Either::Right(
+                view! { <p class="muted" data-testid="local-loading">{t!(i18n, offers.reading)}</p> },
+            )
         }
     }
 }
 
-fn weekday_name(i18n: I18nContext<Locale>, day: u8) -> &'static str {
+pub(crate) fn weekday_name(i18n: I18nContext<Locale>, day: u8) -> &'static str {
     match day {
         1 => t_string!(i18n, weekdays.mon),
         2 => t_string!(i18n, weekdays.tue),
@@ -136,13 +138,13 @@ fn MyOffers() -> impl IntoView {
         {move || {
             let list = offers.get();
             if list.is_empty() {
-                view! { <p data-testid="no-offers">{t!(i18n, offers.none)}</p> }.into_any()
+                Either::Left(view! { <p data-testid="no-offers">{t!(i18n, offers.none)}</p> })
             } else {
-                view! {
+                Either::Right(view! {
                     <ul class="offer-list" data-testid="offers">
                         {list.into_iter().map(|offer| view! { <OfferItem offer /> }).collect_view()}
                     </ul>
-                }.into_any()
+                })
             }
         }}
     }
@@ -250,23 +252,21 @@ fn EditOffer() -> impl IntoView {
             .with_untracked(|v| v.offers.iter().find(|o| o.id == id).cloned())
     });
     match found {
-        None => view! {
+        None => Either::Left(view! {
             <h1>{t!(i18n, offers.edit_heading)}</h1>
             <p class="notice notice--error" role="alert">{t!(i18n, offers.not_found)}</p>
             <p><a href="/erbjudanden">{t!(i18n, offers.back)}</a></p>
-        }
-        .into_any(),
+        }),
         Some(offer) => {
             let before = offer.data.clone();
             let start = OfferInput::from_offer(&before);
-            view! {
+            Either::Right(view! {
                 <h1>{t!(i18n, offers.edit_heading)}</h1>
                 <OfferForm start on_valid=move |mut after: OfferData| {
                     after.paused = before.paused; // pausing is its own button
                     (offer.id, OfferOp::Update(OfferPatch::between(&before, &after)))
                 } />
-            }
-            .into_any()
+            })
         }
     }
 }
@@ -443,7 +443,7 @@ fn Windows(
             let weekly = kind.get() == "weekly";
             let weekday_id = window_field(i, "weekday");
             let first = if weekly {
-                view! {
+                Either::Left(view! {
                     <div class="field">
                         <label for=weekday_id.clone()>{t!(i18n, offers.weekday)} <span class="field__required" aria-hidden="true">" *"</span></label>
                         <select id=weekday_id.clone() name=weekday_id.clone()
@@ -459,9 +459,9 @@ fn Windows(
                         </select>
                         {move || field(i, "weekday").map(|text| view! { <p class="field__error">{text}</p> })}
                     </div>
-                }.into_any()
+                })
             } else {
-                input(i, "date", "date", text!(i18n, offers.date)).into_any()
+                Either::Right(input(i, "date", "date", text!(i18n, offers.date)))
             };
             view! {
                 <fieldset class="window">
@@ -495,7 +495,10 @@ fn Windows(
 
 /// What a change was, in words: "New offer: Every Friday 22:00–02:00".
 fn change_text(i18n: I18nContext<Locale>, view: &LocalView, change: &Change) -> String {
-    let Op::Offer(op) = &change.op;
+    let op = match &change.op {
+        Op::Offer(op) => op,
+        Op::Need(op) => return need_change_text(i18n, view, change.record, op),
+    };
     let current = view
         .offers
         .iter()
@@ -542,6 +545,33 @@ fn change_text(i18n: I18nContext<Locale>, view: &LocalView, change: &Change) -> 
     }
 }
 
+/// What a change to a need was: "New need: Phone and coffee".
+fn need_change_text(
+    i18n: I18nContext<Locale>,
+    view: &LocalView,
+    record: uuid::Uuid,
+    op: &crate::sync::protocol::NeedOp,
+) -> String {
+    use crate::sync::protocol::KindOp;
+    let title = view
+        .needs
+        .iter()
+        .find(|n| n.id == record)
+        .map(|n| n.data.title.clone());
+    let (what, title) = match op {
+        KindOp::Create(need) => (
+            t_string!(i18n, changes.need_created),
+            Some(need.title.clone()),
+        ),
+        KindOp::Update(patch) => (
+            t_string!(i18n, changes.need_edited),
+            patch.title.clone().or(title),
+        ),
+        KindOp::Delete => (t_string!(i18n, changes.need_removed), title),
+    };
+    format!("{what}: {}", title.unwrap_or_default())
+}
+
 fn refusal_text(i18n: I18nContext<Locale>, result: &SettledAs) -> String {
     match result {
         SettledAs::Sent => t_string!(i18n, changes.sent).to_owned(),
@@ -554,6 +584,9 @@ fn refusal_text(i18n: I18nContext<Locale>, result: &SettledAs) -> String {
         SettledAs::Refused {
             reason: Refusal::AlreadyExists,
         } => t_string!(i18n, changes.refused_exists).to_owned(),
+        SettledAs::Refused {
+            reason: Refusal::Forbidden,
+        } => t_string!(i18n, changes.refused_forbidden).to_owned(),
         SettledAs::Refused {
             reason: Refusal::Invalid { fields },
         } => format!(
@@ -620,15 +653,15 @@ fn Changes() -> impl IntoView {
             {move || {
                 let list = waiting();
                 if list.is_empty() {
-                    view! { <p data-testid="nothing-waiting">{t!(i18n, changes.nothing_waiting)}</p> }.into_any()
+                    Either::Left(view! { <p data-testid="nothing-waiting">{t!(i18n, changes.nothing_waiting)}</p> })
                 } else {
-                    view! {
+                    Either::Right(view! {
                         <p>{t!(i18n, changes.waiting_explained)}</p>
                         <ol class="change-list" data-testid="waiting-list">
                             {list.into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
                         </ol>
                         <button class="button" type="button" on:click=move |_| sync.sync_now()>{t!(i18n, changes.send_now)}</button>
-                    }.into_any()
+                    })
                 }
             }}
         </section>
@@ -637,9 +670,9 @@ fn Changes() -> impl IntoView {
             {move || {
                 let list = log();
                 if list.is_empty() {
-                    view! { <p>{t!(i18n, changes.log_empty)}</p> }.into_any()
+                    Either::Left(view! { <p>{t!(i18n, changes.log_empty)}</p> })
                 } else {
-                    view! {
+                    Either::Right(view! {
                         <ul class="change-list" data-testid="change-log">
                             {list.into_iter().map(|(text, result)| {
                                 let sent = result == SettledAs::Sent;
@@ -654,7 +687,7 @@ fn Changes() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                    }.into_any()
+                    })
                 }
             }}
         </section>

@@ -9,43 +9,142 @@
 //!   and the device shows it with what was typed, so nothing is silently lost;
 //! - removing something already removed is applied and changes nothing;
 //! - a removed record never comes back: creating an id that exists (even removed) is refused.
-use crate::domain::offer::{Known, OfferData};
+//!
+//! Who may make the change is asked first ([`RecordKind`]'s `may_*`), then the result is
+//! judged by the kind's rules: a person learns nothing about a record's rules by writing to
+//! one they may not change.
+use uuid::Uuid;
 
-use super::protocol::{OfferOp, Refusal};
+use crate::domain::offer::{Date, Known};
 
-/// A record as `apply` sees it: `None` data is a removal (a tombstone).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Current<'a> {
+use super::kinds::{Actor, Needs, Offers, OpOf, RecordKind};
+use super::protocol::{Data, KindOp, Op, Refusal};
+
+/// A record as `apply` sees it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Current<'a, D> {
     Missing,
+    /// Removed (a tombstone).
     Removed,
-    Live(&'a OfferData),
+    Live(&'a D),
 }
+
+impl<D> Clone for Current<'_, D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<D> Copy for Current<'_, D> {}
 
 /// What applying did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
+pub enum Effect<D> {
     /// The record now holds this.
-    Put(OfferData),
+    Put(D),
     /// The record is now removed.
     Remove,
     /// Applied, nothing to change (a removal of a removed record).
     Nothing,
 }
 
-/// The result of `op` on `current`. Pure: the same inputs always give the same answer.
-pub fn apply(current: Current<'_>, op: &OfferOp, known: &Known) -> Result<Effect, Refusal> {
-    let valid = |offer: OfferData| match offer.check(known) {
-        Ok(()) => Ok(Effect::Put(offer)),
-        Err(errors) => Err(Refusal::Invalid { fields: errors.0 }),
+impl<D> Effect<D> {
+    fn map<E>(self, f: impl FnOnce(D) -> E) -> Effect<E> {
+        match self {
+            Effect::Put(d) => Effect::Put(f(d)),
+            Effect::Remove => Effect::Remove,
+            Effect::Nothing => Effect::Nothing,
+        }
+    }
+}
+
+/// Who judges, and by what: the person making the change, the lists of what exists, and the
+/// day the change was made (`None` on a device that does not know it: dates are then left to
+/// the server, which always knows).
+#[derive(Debug, Clone, Copy)]
+pub struct Judge<'a> {
+    pub actor: &'a Actor,
+    pub known: &'a Known,
+    pub made_on: Option<Date>,
+}
+
+/// The result of `op` on `current`, a record of kind `K` created by `owner`. Pure: the same
+/// inputs always give the same answer.
+pub fn apply_kind<K: RecordKind>(
+    current: Current<'_, K::Data>,
+    owner: Uuid,
+    op: &OpOf<K>,
+    judge: &Judge<'_>,
+) -> Result<Effect<K::Data>, Refusal> {
+    let valid = |data: K::Data, patch: Option<&K::Patch>| {
+        let dated = match judge.made_on {
+            Some(day) => K::check_dated(&data, patch, day),
+            None => Ok(()),
+        };
+        match K::check(&data, judge.known).and(dated) {
+            Ok(()) => Ok(Effect::Put(data)),
+            Err(errors) => Err(Refusal::Invalid { fields: errors.0 }),
+        }
     };
+    let allowed = |may: bool| if may { Ok(()) } else { Err(Refusal::Forbidden) };
     match (current, op) {
-        (Current::Missing, OfferOp::Create(offer)) => valid(offer.clone()),
-        (_, OfferOp::Create(_)) => Err(Refusal::AlreadyExists),
-        (Current::Missing, OfferOp::Update(_) | OfferOp::Delete) => Err(Refusal::NotFound),
-        (Current::Removed, OfferOp::Update(_)) => Err(Refusal::Removed),
-        (Current::Removed, OfferOp::Delete) => Ok(Effect::Nothing),
-        (Current::Live(offer), OfferOp::Update(patch)) => valid(patch.apply_to(offer)),
-        (Current::Live(_), OfferOp::Delete) => Ok(Effect::Remove),
+        (Current::Missing, KindOp::Create(data)) => {
+            allowed(K::may_create(judge.actor, data))?;
+            valid(data.clone(), None)
+        }
+        (_, KindOp::Create(_)) => Err(Refusal::AlreadyExists),
+        (Current::Missing, KindOp::Update(_) | KindOp::Delete) => Err(Refusal::NotFound),
+        (Current::Removed, KindOp::Update(_)) => Err(Refusal::Removed),
+        (Current::Removed, KindOp::Delete) => Ok(Effect::Nothing),
+        (Current::Live(data), KindOp::Update(patch)) => {
+            allowed(K::may_change(judge.actor, owner, data, patch))?;
+            valid(K::patch(data, patch), Some(patch))
+        }
+        (Current::Live(data), KindOp::Delete) => {
+            allowed(K::may_remove(judge.actor, owner, data))?;
+            Ok(Effect::Remove)
+        }
+    }
+}
+
+/// [`apply_kind`] for a change of any kind. A record of another kind under the same id is, to
+/// this change, a record that exists (for a create) or is not there (for an edit).
+pub fn apply(
+    current: Current<'_, Data>,
+    owner: Uuid,
+    op: &Op,
+    judge: &Judge<'_>,
+) -> Result<Effect<Data>, Refusal> {
+    match op {
+        Op::Offer(op) => {
+            let current = narrow(current, op, |d| match d {
+                Data::Offer(o) => Some(o),
+                Data::Need(_) => None,
+            })?;
+            apply_kind::<Offers>(current, owner, op, judge).map(|e| e.map(Data::Offer))
+        }
+        Op::Need(op) => {
+            let current = narrow(current, op, |d| match d {
+                Data::Need(n) => Some(n),
+                Data::Offer(_) => None,
+            })?;
+            apply_kind::<Needs>(current, owner, op, judge).map(|e| e.map(Data::Need))
+        }
+    }
+}
+
+fn narrow<'a, D, P>(
+    current: Current<'a, Data>,
+    op: &KindOp<D, P>,
+    as_kind: impl Fn(&'a Data) -> Option<&'a D>,
+) -> Result<Current<'a, D>, Refusal> {
+    match current {
+        Current::Missing => Ok(Current::Missing),
+        Current::Removed => Ok(Current::Removed),
+        Current::Live(data) => match (as_kind(data), op) {
+            (Some(d), _) => Ok(Current::Live(d)),
+            (None, KindOp::Create(_)) => Err(Refusal::AlreadyExists),
+            (None, _) => Err(Refusal::NotFound),
+        },
     }
 }
 
@@ -57,13 +156,42 @@ pub(crate) mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::domain::offer::{Availability, OfferPatch, TimeOfDay, WeeklyWindow};
+    use crate::domain::need::tests::{grant, GROUP};
+    use crate::domain::need::{NeedPatch, NeedStatus};
+    use crate::domain::offer::{Availability, OfferData, OfferPatch, TimeOfDay, WeeklyWindow};
+    use crate::domain::MemberRole;
+    use crate::sync::protocol::OfferOp;
 
     pub(crate) fn known() -> Known {
         Known {
             districts: Some((1..=3).map(Uuid::from_u128).collect::<BTreeSet<_>>()),
             areas: Some((11..=12).map(Uuid::from_u128).collect::<BTreeSet<_>>()),
+            ..Known::default()
         }
+    }
+
+    const OWNER: Uuid = Uuid::from_u128(0xa);
+
+    fn owner() -> Actor {
+        Actor {
+            user: Some(OWNER),
+            ..Actor::default()
+        }
+    }
+
+    /// An offer op applied by its owner.
+    fn apply_offer(
+        current: Current<'_, OfferData>,
+        op: &OfferOp,
+        known: &Known,
+    ) -> Result<Effect<OfferData>, Refusal> {
+        let actor = owner();
+        let judge = Judge {
+            actor: &actor,
+            known,
+            made_on: None,
+        };
+        apply_kind::<Offers>(current, OWNER, op, &judge)
     }
 
     fn time(h: u16) -> TimeOfDay {
@@ -135,7 +263,7 @@ pub(crate) mod tests {
                 Some(None) => Current::Removed,
                 Some(Some(o)) => Current::Live(o),
             };
-            match apply(current, op, &known()) {
+            match apply_offer(current, op, &known()) {
                 Ok(Effect::Put(o)) => state = Some(Some(o)),
                 Ok(Effect::Remove) => state = Some(None),
                 Ok(Effect::Nothing) | Err(_) => {}
@@ -151,13 +279,143 @@ pub(crate) mod tests {
             ..Default::default()
         };
         assert_eq!(
-            apply(Current::Removed, &OfferOp::Update(patch), &known()),
+            apply_offer(Current::Removed, &OfferOp::Update(patch), &known()),
             Err(Refusal::Removed)
         );
         assert_eq!(
-            apply(Current::Removed, &OfferOp::Delete, &known()),
+            apply_offer(Current::Removed, &OfferOp::Delete, &known()),
             Ok(Effect::Nothing)
         );
+    }
+
+    #[test]
+    fn someone_elses_offer_cannot_be_changed_and_the_rules_are_not_told() {
+        let offer = OfferData {
+            availability: Availability::Flexible,
+            districts: vec![Uuid::from_u128(1)],
+            areas: vec![],
+            skills: vec![],
+            languages: vec![],
+            note: String::new(),
+            paused: false,
+        };
+        let stranger = Actor {
+            user: Some(Uuid::from_u128(0xb)),
+            ..Actor::default()
+        };
+        let judge = Judge {
+            actor: &stranger,
+            known: &known(),
+            made_on: None,
+        };
+        // An invalid edit too: the refusal is Forbidden, not the field it breaks.
+        let patch = OfferPatch {
+            districts: Some(vec![]),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply_kind::<Offers>(Current::Live(&offer), OWNER, &KindOp::Update(patch), &judge),
+            Err(Refusal::Forbidden)
+        );
+    }
+
+    fn need_judge(role: Option<MemberRole>) -> (Actor, Known) {
+        let actor = Actor {
+            user: Some(Uuid::from_u128(0xc)),
+            groups: role.map(|r| (GROUP, r)).into_iter().collect(),
+            ..Actor::default()
+        };
+        let mut known = crate::domain::need::tests::known();
+        known
+            .group_contacts
+            .as_mut()
+            .unwrap()
+            .get_mut(&GROUP)
+            .unwrap()
+            .insert(Uuid::from_u128(0xc));
+        (actor, known)
+    }
+
+    #[test]
+    fn a_member_who_is_not_a_contact_cannot_post_a_need() {
+        for (role, expected) in [
+            (
+                Some(MemberRole::Contact),
+                Ok(Effect::Put(Data::Need(grant(80_000)))),
+            ),
+            (Some(MemberRole::Member), Err(Refusal::Forbidden)),
+            (None, Err(Refusal::Forbidden)),
+        ] {
+            let (actor, known) = need_judge(role);
+            let judge = Judge {
+                actor: &actor,
+                known: &known,
+                made_on: None,
+            };
+            let op = Op::Need(KindOp::Create(grant(80_000)));
+            assert_eq!(
+                apply(Current::Missing, OWNER, &op, &judge),
+                expected,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_need_made_offline_is_judged_by_the_day_it_was_made() {
+        let (actor, known) = need_judge(Some(MemberRole::Contact));
+        let mut need = grant(80_000);
+        need.needed_by = Date::parse("2026-11-28");
+        let op = Op::Need(KindOp::Create(need));
+        let on = |day: &str| Judge {
+            actor: &actor,
+            known: &known,
+            made_on: Date::parse(day),
+        };
+        assert!(apply(Current::Missing, OWNER, &op, &on("2026-11-28")).is_ok());
+        let Err(Refusal::Invalid { fields }) =
+            apply(Current::Missing, OWNER, &op, &on("2026-11-29"))
+        else {
+            panic!("a date in the past is refused");
+        };
+        assert_eq!(fields["needed_by"], vec!["date_past".to_owned()]);
+    }
+
+    #[test]
+    fn an_id_of_another_kind_is_taken_for_a_create_and_missing_for_an_edit() {
+        let (actor, known) = need_judge(Some(MemberRole::Contact));
+        let judge = Judge {
+            actor: &actor,
+            known: &known,
+            made_on: None,
+        };
+        let need = Data::Need(grant(80_000));
+        let create = Op::Offer(KindOp::Create(OfferData {
+            availability: Availability::Flexible,
+            districts: vec![Uuid::from_u128(1)],
+            areas: vec![],
+            skills: vec![],
+            languages: vec![],
+            note: String::new(),
+            paused: false,
+        }));
+        assert_eq!(
+            apply(Current::Live(&need), OWNER, &create, &judge),
+            Err(Refusal::AlreadyExists)
+        );
+        let edit = Op::Offer(KindOp::Update(OfferPatch::default()));
+        assert_eq!(
+            apply(Current::Live(&need), OWNER, &edit, &judge),
+            Err(Refusal::NotFound)
+        );
+        let withdraw = Op::Need(KindOp::Update(NeedPatch {
+            status: Some(NeedStatus::Withdrawn),
+            ..Default::default()
+        }));
+        assert!(matches!(
+            apply(Current::Live(&need), OWNER, &withdraw, &judge),
+            Ok(Effect::Put(_))
+        ));
     }
 
     proptest! {

@@ -55,10 +55,108 @@ impl Transport for FetchTransport {
     }
 
     async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, TransportError> {
-        let response = Request::get(&request.path())
+        let response = Request::post(PULL_PATH)
+            .json(request)
+            .map_err(|_| TransportError::Server)?
             .send()
             .await
             .map_err(|_| TransportError::Offline)?;
         read(response).await
     }
+}
+
+/// The engine as the app's context drives it. Everything behind it — the engine, the typed
+/// records' rules and `apply`, their JSON — is loaded with [`open_device`] after the page has
+/// hydrated, in its own chunk, so the first page of every visit does not carry it.
+pub trait Device {
+    fn user(&self) -> uuid::Uuid;
+    /// Records a change made `today` (outbox first).
+    fn record(
+        &self,
+        record: uuid::Uuid,
+        op: Op,
+        today: crate::domain::offer::Date,
+    ) -> Result<(), StoreFull>;
+    fn mark_seen(&self);
+    /// Removes the person's data from the device.
+    fn clear(&self);
+    /// Reads the store again (another tab saved).
+    fn reload(&self);
+    /// Sets `view` to what the engine holds, unless it already shows exactly that.
+    fn publish(&self, view: leptos::prelude::RwSignal<super::context::LocalView>);
+    /// The session ended on its own at the last sync.
+    fn signed_out(&self) -> bool;
+    /// One sync (push, then pull), borrowing the engine only between requests.
+    fn sync(self: std::rc::Rc<Self>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+}
+
+struct BrowserDevice(std::cell::RefCell<super::client::Engine<LocalStore>>);
+
+impl Device for BrowserDevice {
+    fn user(&self) -> uuid::Uuid {
+        self.0.borrow().user()
+    }
+
+    fn record(
+        &self,
+        record: uuid::Uuid,
+        op: Op,
+        today: crate::domain::offer::Date,
+    ) -> Result<(), StoreFull> {
+        let mut engine = self.0.borrow_mut();
+        engine.today = Some(today);
+        engine.record(uuid::Uuid::new_v4(), record, op)
+    }
+
+    fn mark_seen(&self) {
+        self.0.borrow_mut().mark_seen();
+    }
+
+    fn clear(&self) {
+        self.0.borrow_mut().clear();
+    }
+
+    fn reload(&self) {
+        self.0.borrow_mut().reload();
+    }
+
+    fn publish(&self, view: leptos::prelude::RwSignal<super::context::LocalView>) {
+        use leptos::prelude::{Set, WithUntracked};
+        let e = self.0.borrow();
+        let (offers, needs) = e.views();
+        let next = super::context::LocalView {
+            ready: true,
+            offers,
+            needs,
+            waiting: e.outbox().to_vec(),
+            log: e.log().to_vec(),
+            context: e.context().cloned(),
+            storage_full: e.storage_full,
+            update_required: e.update_required,
+            signed_out: e.signed_out,
+        };
+        drop(e);
+        // A sync that changed nothing must not re-render the pages (and close what is open).
+        if view.with_untracked(|v| *v != next) {
+            view.set(next);
+        }
+    }
+
+    fn signed_out(&self) -> bool {
+        self.0.borrow().signed_out
+    }
+
+    fn sync(self: std::rc::Rc<Self>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
+        Box::pin(async move {
+            super::client::sync(&self.0, &mut FetchTransport).await;
+        })
+    }
+}
+
+/// Opens `user`'s data on this device (a first use gets `new_device` as its id).
+#[leptos::lazy]
+pub fn open_device(user: uuid::Uuid, new_device: uuid::Uuid) -> std::rc::Rc<dyn Device> {
+    std::rc::Rc::new(BrowserDevice(std::cell::RefCell::new(
+        super::client::Engine::open(LocalStore, user, new_device),
+    )))
 }

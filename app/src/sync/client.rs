@@ -1,5 +1,5 @@
-//! The device's side of sync: its copy of the server's records (the snapshot), the outbox of
-//! changes not yet confirmed, and the log of what became of the ones sent.
+//! The device's side of sync: its copy of the records its person may see (the snapshot), the
+//! outbox of changes not yet confirmed, and the log of what became of the ones sent.
 //!
 //! Platform-neutral: it runs over any [`Store`] and [`Transport`], so the browser and the test
 //! simulator run exactly this code. The engine never holds a borrow across a request: the
@@ -11,15 +11,17 @@ use std::collections::BTreeMap;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::offer::{Known, OfferData};
+use crate::domain::need::NeedData;
+use crate::domain::offer::{Date, Known, OfferData};
 
-use super::apply::{apply, Current, Effect};
+use super::apply::{apply, Current, Effect, Judge};
+use super::kinds::{Actor, Kind};
 use super::protocol::*;
 use super::store::{Store, StoreFull};
 
 /// The layout of what is stored. A new layout gets a new number, and the old keys are read
-/// once to carry the outbox over (see `docs/SYNC.md`).
-pub const SCHEMA: u32 = 1;
+/// once to carry the outbox over ([`Engine::open`], `docs/SYNC.md`).
+pub const SCHEMA: u32 = 2;
 /// Changes per push: well under the server's limits, small enough to finish on a weak signal.
 pub const BATCH: usize = 200;
 /// How many settled changes the device remembers to show.
@@ -29,7 +31,18 @@ const MAX_ROUNDS: usize = 200;
 
 /// The key prefix of one person's data on this device.
 pub fn prefix(user: Uuid) -> String {
-    format!("samverka/v{SCHEMA}/{user}/")
+    prefix_of(SCHEMA, user)
+}
+
+fn prefix_of(schema: u32, user: Uuid) -> String {
+    format!("samverka/v{schema}/{user}/")
+}
+
+/// The stored keys besides the records: written in this order, `meta` last.
+const KEYS: [&str; 4] = ["log", "outbox", "snapshot", "meta"];
+
+fn records_key(kind: Kind) -> String {
+    format!("records/{}", kind.as_str())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,18 +55,21 @@ struct Meta {
     rev: u64,
 }
 
-/// The server's records as of `cursor`.
+/// The server's records as of the scopes' cursors. Stored as `snapshot` (cursors, context)
+/// and one key per kind (`records/need` …), so a full phone can drop one kind at a time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
-    pub cursor: Option<i64>,
-    pub offers: BTreeMap<Uuid, StoredOffer>,
+    /// Scope key → cursor. Empty: the next pull is a reset.
+    pub cursors: BTreeMap<String, i64>,
+    #[serde(skip)]
+    pub records: BTreeMap<Uuid, Stored>,
     pub context: Option<Context>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredOffer {
+pub struct Stored {
     pub version: i64,
-    pub data: OfferData,
+    pub data: Data,
 }
 
 /// A change that has left the outbox, with what became of it. The change itself is kept, so a
@@ -81,14 +97,17 @@ pub enum SettledAs {
     },
 }
 
-/// One offer as the person sees it: the server's copy with their waiting changes applied.
+/// One record as the person sees it: the server's copy with their waiting changes applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OfferView {
+pub struct View<D> {
     pub id: Uuid,
-    pub data: OfferData,
+    pub data: D,
     /// A change to it is still waiting to be sent.
     pub waiting: bool,
 }
+
+pub type OfferView = View<OfferData>;
+pub type NeedView = View<NeedData>;
 
 /// Why a request got no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +145,8 @@ pub struct Engine<S: Store> {
     log: Vec<Settled>,
     /// The stored `rev` this engine's copy was read at or saved as; `None`: read it again.
     loaded: Option<u64>,
+    /// The person's local date, stamped on each change recorded (the browser sets it).
+    pub today: Option<Date>,
     /// The phone refused to store more: changes are kept in memory and the outbox is saved
     /// first; the person is told.
     pub storage_full: bool,
@@ -135,6 +156,22 @@ pub struct Engine<S: Store> {
     pub signed_out: bool,
 }
 
+/// What the shared rules know on a device, from its last pull: the reference lists and the
+/// contacts of the person's groups. Nothing before the first pull (the server judges then).
+pub fn known(context: Option<&Context>) -> Known {
+    context
+        .map(|c| Known {
+            group_contacts: Some(
+                c.groups
+                    .iter()
+                    .map(|g| (g.id, g.contacts.iter().map(|m| m.user_id).collect()))
+                    .collect(),
+            ),
+            ..Known::from_reference(&c.reference)
+        })
+        .unwrap_or_default()
+}
+
 fn load<T: DeserializeOwned>(store: &impl Store, key: &str) -> Option<T> {
     store
         .get(key)
@@ -142,8 +179,12 @@ fn load<T: DeserializeOwned>(store: &impl Store, key: &str) -> Option<T> {
 }
 
 impl<S: Store> Engine<S> {
-    /// Opens this person's data on this device; a first use gets `new_device` as its id.
-    pub fn open(store: S, user: Uuid, new_device: Uuid) -> Engine<S> {
+    /// Opens this person's data on this device; a first use gets `new_device` as its id. Data
+    /// an older app stored (layout 1) is carried over first: its outbox and log under the same
+    /// device id and numbers, so no change is lost or applied twice. Its copy is left for the
+    /// server to send again.
+    pub fn open(mut store: S, user: Uuid, new_device: Uuid) -> Engine<S> {
+        carry_over_v1(&mut store, user);
         let mut engine = Engine {
             store,
             user,
@@ -156,6 +197,7 @@ impl<S: Store> Engine<S> {
             snapshot: Snapshot::default(),
             log: Vec::new(),
             loaded: None,
+            today: None,
             storage_full: false,
             update_required: false,
             signed_out: false,
@@ -188,6 +230,21 @@ impl<S: Store> Engine<S> {
             .max(self.meta.next_seq);
         self.log = load(&self.store, &format!("{p}log")).unwrap_or_default();
         self.snapshot = load(&self.store, &format!("{p}snapshot")).unwrap_or_default();
+        let mut complete = true;
+        for kind in Kind::ALL {
+            let key = format!("{p}{}", records_key(kind));
+            match load::<BTreeMap<Uuid, Stored>>(&self.store, &key) {
+                Some(records) => self.snapshot.records.extend(records),
+                // Dropped when the phone was full: the next pull starts over.
+                None if self.store.get(&key).is_none() && !self.snapshot.cursors.is_empty() => {
+                    complete = false
+                }
+                None => {}
+            }
+        }
+        if !complete {
+            self.snapshot.cursors.clear();
+        }
     }
 
     pub fn user(&self) -> Uuid {
@@ -198,8 +255,9 @@ impl<S: Store> Engine<S> {
         self.meta.device
     }
 
-    pub fn cursor(&self) -> Option<i64> {
-        self.snapshot.cursor
+    /// Where the device stands, per scope.
+    pub fn cursors(&self) -> &BTreeMap<String, i64> {
+        &self.snapshot.cursors
     }
 
     pub fn context(&self) -> Option<&Context> {
@@ -223,22 +281,40 @@ impl<S: Store> Engine<S> {
     }
 
     fn known(&self) -> Known {
-        self.snapshot
-            .context
-            .as_ref()
-            .map(|c| Known::from_reference(&c.reference))
-            .unwrap_or_default()
+        known(self.snapshot.context.as_ref())
+    }
+
+    /// The person as the shared rules see them, from the last pull.
+    fn actor(&self) -> Actor {
+        let Some(context) = &self.snapshot.context else {
+            return Actor {
+                user: Some(self.user),
+                ..Actor::default()
+            };
+        };
+        Actor {
+            user: Some(self.user),
+            staff: context.me.role.is_staff(),
+            groups: context.groups.iter().map(|g| (g.id, g.role)).collect(),
+            districts: context.profile.districts.iter().copied().collect(),
+        }
     }
 
     /// Records a change: in the outbox (saved before anything else) and in the view at once.
     /// When the phone cannot store it, nothing is recorded and the caller keeps the form.
-    pub fn record(&mut self, change_id: Uuid, record: Uuid, op: OfferOp) -> Result<(), StoreFull> {
+    pub fn record(
+        &mut self,
+        change_id: Uuid,
+        record: Uuid,
+        op: impl Into<Op>,
+    ) -> Result<(), StoreFull> {
         self.reload();
         self.outbox.push(Change {
             id: change_id,
             seq: self.meta.next_seq,
             record,
-            op: Op::Offer(op),
+            made_on: self.today,
+            op: op.into(),
         });
         self.meta.next_seq += 1;
         if let Err(full) = self.save_outbox() {
@@ -250,26 +326,30 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    /// The person's offers: the server's copy with the waiting changes applied in order.
-    pub fn offers(&self) -> Vec<OfferView> {
-        let mut view: BTreeMap<Uuid, (Option<OfferData>, bool)> = self
+    /// Every record as the person sees it: the server's copy with the waiting changes applied
+    /// in order, through the same `apply` the server runs.
+    fn view(&self) -> BTreeMap<Uuid, (Data, bool)> {
+        let mut view: BTreeMap<Uuid, (Option<Data>, bool)> = self
             .snapshot
-            .offers
+            .records
             .iter()
-            .map(|(id, o)| (*id, (Some(o.data.clone()), false)))
+            .map(|(id, r)| (*id, (Some(r.data.clone()), false)))
             .collect();
-        let known = self.known();
+        let (known, actor) = (self.known(), self.actor());
         for change in &self.outbox {
-            let Op::Offer(op) = &change.op;
-            let entry = view.get(&change.record);
-            let current = match entry {
+            let current = match view.get(&change.record) {
                 None => Current::Missing,
                 Some((None, _)) => Current::Removed,
-                Some((Some(o), _)) => Current::Live(o),
+                Some((Some(d), _)) => Current::Live(d),
             };
-            match apply(current, op, &known) {
-                Ok(Effect::Put(o)) => {
-                    view.insert(change.record, (Some(o), true));
+            let judge = Judge {
+                actor: &actor,
+                known: &known,
+                made_on: change.made_on,
+            };
+            match apply(current, self.user, &change.op, &judge) {
+                Ok(Effect::Put(d)) => {
+                    view.insert(change.record, (Some(d), true));
                 }
                 Ok(Effect::Remove) => {
                     view.insert(change.record, (None, true));
@@ -278,8 +358,31 @@ impl<S: Store> Engine<S> {
             }
         }
         view.into_iter()
-            .filter_map(|(id, (data, waiting))| data.map(|data| OfferView { id, data, waiting }))
+            .filter_map(|(id, (data, waiting))| data.map(|d| (id, (d, waiting))))
             .collect()
+    }
+
+    /// Everything the person sees, by kind: their offers, and the needs of their groups and
+    /// their districts. One pass over the copy and the outbox for both.
+    pub fn views(&self) -> (Vec<OfferView>, Vec<NeedView>) {
+        let (mut offers, mut needs) = (Vec::new(), Vec::new());
+        for (id, (data, waiting)) in self.view() {
+            match data {
+                Data::Offer(data) => offers.push(View { id, data, waiting }),
+                Data::Need(data) => needs.push(View { id, data, waiting }),
+            }
+        }
+        (offers, needs)
+    }
+
+    /// The person's offers.
+    pub fn offers(&self) -> Vec<OfferView> {
+        self.views().0
+    }
+
+    /// The needs the person sees: their groups', and the open ones of their districts.
+    pub fn needs(&self) -> Vec<NeedView> {
+        self.views().1
     }
 
     /// The next batch to send, if anything is waiting.
@@ -294,7 +397,7 @@ impl<S: Store> Engine<S> {
     pub fn pull_request(&self, context: bool) -> PullRequest {
         PullRequest {
             protocol: PROTOCOL,
-            cursor: self.snapshot.cursor,
+            cursors: self.snapshot.cursors.clone(),
             limit: None,
             context,
         }
@@ -311,7 +414,7 @@ impl<S: Store> Engine<S> {
             Ok(response) => {
                 // Answered: the person is signed in (again, if the session had ended).
                 self.signed_out = false;
-                let known = self.known();
+                let newest = self.snapshot.cursors.values().copied().max();
                 for result in response.results {
                     let Some(pos) = self.outbox.iter().position(|c| c.id == result.id) else {
                         continue; // an answer to a change settled already
@@ -323,8 +426,8 @@ impl<S: Store> Engine<S> {
                             // unless our copy is already as new (a resend answered late: the
                             // record may have changed, or gone, since).
                             if let Some(v) = version {
-                                if self.snapshot.cursor.is_none_or(|c| c < v) {
-                                    self.apply_to_snapshot(&change, v, &known);
+                                if newest.is_none_or(|c| c < v) {
+                                    self.apply_to_snapshot(&change, v);
                                 }
                             }
                             SettledAs::Sent
@@ -407,20 +510,26 @@ impl<S: Store> Engine<S> {
         self.log.truncate(LOG_LEN);
     }
 
-    fn apply_to_snapshot(&mut self, change: &Change, version: i64, known: &Known) {
-        let Op::Offer(op) = &change.op;
-        let current = match self.snapshot.offers.get(&change.record) {
-            Some(o) => Current::Live(&o.data),
+    fn apply_to_snapshot(&mut self, change: &Change, version: i64) {
+        let (known, actor) = (self.known(), self.actor());
+        let judge = Judge {
+            actor: &actor,
+            known: &known,
+            // The server accepted it: its dates are not judged again here.
+            made_on: None,
+        };
+        let current = match self.snapshot.records.get(&change.record) {
+            Some(r) => Current::Live(&r.data),
             None => Current::Missing,
         };
-        match apply(current, op, known) {
+        match apply(current, self.user, &change.op, &judge) {
             Ok(Effect::Put(data)) => {
                 self.snapshot
-                    .offers
-                    .insert(change.record, StoredOffer { version, data });
+                    .records
+                    .insert(change.record, Stored { version, data });
             }
             Ok(Effect::Remove) => {
-                self.snapshot.offers.remove(&change.record);
+                self.snapshot.records.remove(&change.record);
             }
             _ => {}
         }
@@ -445,35 +554,46 @@ impl<S: Store> Engine<S> {
             Err(_) => return Step::Stop,
         };
         if response.reset {
-            // The server forgot removals older than our cursor: its records are everything.
+            // The server forgot removals older than our cursors: its records are everything.
             // The outbox stays; it is applied on top as always.
-            self.snapshot.offers.clear();
-        } else if self.snapshot.cursor.is_some_and(|c| response.cursor < c) {
-            return Step::Stop; // a stale answer; the cursor never moves back
+            self.snapshot.records.clear();
+            self.snapshot.cursors.clear();
+        } else {
+            // An answer older than what we hold (another tab pulled since): a cursor never
+            // moves back, and what it says may no longer be true.
+            let stale = response.cursors.iter().any(|(scope, cursor)| {
+                self.snapshot.cursors.get(scope).is_some_and(|c| cursor < c)
+            });
+            if stale {
+                return Step::Stop;
+            }
         }
         for record in response.records {
             let newer = self
                 .snapshot
-                .offers
+                .records
                 .get(&record.id)
-                .is_none_or(|o| o.version <= record.version);
+                .is_none_or(|r| r.version <= record.version);
             if !newer {
                 continue;
             }
             match record.data {
                 Some(data) => {
-                    let stored = StoredOffer {
+                    let stored = Stored {
                         version: record.version,
                         data,
                     };
-                    self.snapshot.offers.insert(record.id, stored);
+                    self.snapshot.records.insert(record.id, stored);
                 }
                 None => {
-                    self.snapshot.offers.remove(&record.id);
+                    self.snapshot.records.remove(&record.id);
                 }
             }
         }
-        self.snapshot.cursor = Some(response.cursor);
+        for scope in &response.dropped {
+            self.snapshot.cursors.remove(scope);
+        }
+        self.snapshot.cursors.extend(response.cursors);
         if let Some(context) = response.context {
             self.snapshot.context = Some(context);
         }
@@ -514,21 +634,35 @@ impl<S: Store> Engine<S> {
     }
 
     fn save_outbox(&mut self) -> Result<(), StoreFull> {
-        let json = serde_json::to_string(&self.outbox).map_err(|_| StoreFull)?;
-        let key = self.key("outbox");
-        self.store.set(&key, &json)?;
+        let outbox = std::mem::take(&mut self.outbox);
+        let saved = self.save("outbox", &outbox);
+        self.outbox = outbox;
+        saved?;
         self.commit()
     }
 
-    /// Saves everything, the log and outbox first. When the phone is full, the snapshot (which
-    /// the server can always send again) is dropped to leave room for the outbox and the log.
+    /// The records of one kind, as stored.
+    fn records_of(&self, kind: Kind) -> BTreeMap<Uuid, Stored> {
+        self.snapshot
+            .records
+            .iter()
+            .filter(|(_, r)| r.data.kind() == kind)
+            .map(|(id, r)| (*id, r.clone()))
+            .collect()
+    }
+
+    /// Saves everything: the log and outbox first, then the copy kind by kind. When the phone
+    /// is full, what the server can always send again goes, kind by kind in the order of
+    /// [`Kind::keep_priority`] (public and group needs before the person's own offers), and
+    /// the cursors with it (the next pull starts over). The outbox is never dropped.
     pub fn save_all(&mut self) {
+        let names: Vec<String> = Kind::ALL.into_iter().map(records_key).collect();
         if self.signed_out {
             // The session ended on its own: only the unsent changes stay on the device.
-            let outbox = serde_json::to_string(&self.outbox).unwrap_or_else(|_| "[]".into());
-            let outbox_key = self.key("outbox");
-            self.storage_full = self.store.set(&outbox_key, &outbox).is_err();
-            for name in ["snapshot", "log"] {
+            let outbox = std::mem::take(&mut self.outbox);
+            self.storage_full = self.save("outbox", &outbox).is_err();
+            self.outbox = outbox;
+            for name in names.iter().map(String::as_str).chain(["snapshot", "log"]) {
                 let key = self.key(name);
                 self.store.remove(&key);
             }
@@ -537,29 +671,44 @@ impl<S: Store> Engine<S> {
             }
             return;
         }
-        let log = serde_json::to_string(&self.log).unwrap_or_else(|_| "[]".into());
-        let outbox = serde_json::to_string(&self.outbox).unwrap_or_else(|_| "[]".into());
-        let (log_key, outbox_key, snapshot_key) =
-            (self.key("log"), self.key("outbox"), self.key("snapshot"));
+        let (log, outbox) = (
+            std::mem::take(&mut self.log),
+            std::mem::take(&mut self.outbox),
+        );
         let kept = self
-            .store
-            .set(&log_key, &log)
-            .and_then(|()| self.store.set(&outbox_key, &outbox));
-        let saved = kept.and_then(|()| {
-            let snapshot = serde_json::to_string(&self.snapshot).map_err(|_| StoreFull)?;
-            self.store.set(&snapshot_key, &snapshot)
-        });
-        if saved.is_err() {
-            self.store.remove(&snapshot_key);
-            self.storage_full = true;
-            // With the snapshot gone, try the outbox and the log again in the room it left.
-            let _ = self
-                .store
-                .set(&outbox_key, &outbox)
-                .and_then(|()| self.store.set(&log_key, &log));
-        } else {
-            self.storage_full = false;
+            .save("log", &log)
+            .and_then(|()| self.save("outbox", &outbox));
+        let mut full = kept.is_err();
+        let mut kinds = Kind::ALL.to_vec();
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.keep_priority()));
+        let mut dropped = false;
+        for kind in kinds {
+            let records = self.records_of(kind);
+            if full || self.save(&records_key(kind), &records).is_err() {
+                full = true;
+                dropped = true;
+                let key = self.key(&records_key(kind));
+                self.store.remove(&key);
+            }
         }
+        if dropped {
+            // What was dropped comes again with the next pull, which starts over.
+            self.snapshot.cursors.clear();
+        }
+        if self.save("snapshot", &self.snapshot.clone()).is_err() {
+            let key = self.key("snapshot");
+            self.store.remove(&key);
+            full = true;
+        }
+        if full {
+            // With room made, try the outbox and the log again.
+            let _ = self
+                .save("outbox", &outbox)
+                .and_then(|()| self.save("log", &log));
+        }
+        self.log = log;
+        self.outbox = outbox;
+        self.storage_full = full;
         if self.commit().is_err() {
             self.storage_full = true;
         }
@@ -584,7 +733,8 @@ impl<S: Store> Engine<S> {
         self.signed_out = true;
         self.snapshot = Snapshot::default();
         self.log.clear();
-        for name in ["snapshot", "log"] {
+        let names: Vec<String> = Kind::ALL.into_iter().map(records_key).collect();
+        for name in names.iter().map(String::as_str).chain(["snapshot", "log"]) {
             let key = self.key(name);
             self.store.remove(&key);
         }
@@ -592,13 +742,78 @@ impl<S: Store> Engine<S> {
 
     /// Removes everything of this person from the device (signing out on a shared phone).
     pub fn clear(&mut self) {
-        for name in ["meta", "outbox", "log", "snapshot"] {
+        let names: Vec<String> = Kind::ALL.into_iter().map(records_key).collect();
+        for name in names.iter().map(String::as_str).chain(KEYS) {
             let key = self.key(name);
             self.store.remove(&key);
         }
         self.outbox.clear();
         self.log.clear();
         self.snapshot = Snapshot::default();
+    }
+}
+
+/// Carries an older app's data (layout 1, one kind) over to this layout: the same device id
+/// and next number, the outbox and the log as they were (a protocol-1 change reads as a
+/// protocol-2 one). The old copy of records is not carried: the first pull sends it. If this
+/// layout is already in use (a tab of the new app ran first, while a tab of the old one kept
+/// writing), the old changes not yet in the outbox are added to its end under this device's
+/// next numbers: the server recognises a change it has already applied by its id, whatever its
+/// number, so none is lost and none applied twice.
+fn carry_over_v1(store: &mut impl Store, user: Uuid) {
+    let (old, new) = (prefix_of(1, user), prefix_of(SCHEMA, user));
+    // Layout 1 wrote its meta after every outbox save, so an outbox always has one.
+    let Some(old_meta) = store.get(&format!("{old}meta")) else {
+        return;
+    };
+    let old_outbox: Vec<Change> = load(store, &format!("{old}outbox")).unwrap_or_default();
+    let carried = match load::<Meta>(store, &format!("{new}meta")) {
+        None => {
+            // The outbox first, the meta last (as every save): a failure leaves the old keys.
+            let log: Vec<Settled> = load(store, &format!("{old}log")).unwrap_or_default();
+            let (Ok(outbox), Ok(log)) = (
+                serde_json::to_string(&old_outbox),
+                serde_json::to_string(&log),
+            ) else {
+                return;
+            };
+            store
+                .set(&format!("{new}outbox"), &outbox)
+                .and_then(|()| store.set(&format!("{new}log"), &log))
+                .and_then(|()| store.set(&format!("{new}meta"), &old_meta))
+        }
+        Some(mut meta) => {
+            let mut outbox: Vec<Change> = load(store, &format!("{new}outbox")).unwrap_or_default();
+            let mut next = outbox
+                .iter()
+                .map(|c| c.seq + 1)
+                .max()
+                .unwrap_or(1)
+                .max(meta.next_seq);
+            for mut change in old_outbox {
+                if outbox.iter().any(|c| c.id == change.id) {
+                    continue;
+                }
+                change.seq = next;
+                next += 1;
+                outbox.push(change);
+            }
+            meta.next_seq = next;
+            meta.rev += 1;
+            let (Ok(outbox), Ok(meta)) =
+                (serde_json::to_string(&outbox), serde_json::to_string(&meta))
+            else {
+                return;
+            };
+            store
+                .set(&format!("{new}outbox"), &outbox)
+                .and_then(|()| store.set(&format!("{new}meta"), &meta))
+        }
+    };
+    if carried.is_ok() {
+        for name in ["meta", "outbox", "log", "snapshot"] {
+            store.remove(&format!("{old}{name}"));
+        }
     }
 }
 
@@ -652,6 +867,22 @@ mod tests {
 
     fn engine(store: MemoryStore) -> Engine<MemoryStore> {
         Engine::open(store, Uuid::from_u128(0xa), Uuid::from_u128(0xde))
+    }
+
+    /// The person's own scope.
+    fn mine() -> String {
+        Scope::Owner(Uuid::from_u128(0xa)).key()
+    }
+
+    fn page(cursor: i64, records: Vec<Record>, reset: bool) -> PullResponse {
+        PullResponse {
+            cursors: BTreeMap::from([(mine(), cursor)]),
+            dropped: vec![],
+            more: false,
+            reset,
+            records,
+            context: None,
+        }
     }
 
     #[test]
@@ -710,27 +941,19 @@ mod tests {
         .unwrap();
         let big = (0..40)
             .map(|i| Record {
-                kind: "offer".into(),
                 id: Uuid::from_u128(500 + i),
                 version: 1,
-                data: Some(offer("x")),
+                data: Some(Data::Offer(offer("x"))),
             })
             .collect();
-        e.on_pull(Ok(PullResponse {
-            cursor: 1,
-            more: false,
-            reset: false,
-            records: big,
-            context: None,
-        }));
+        e.on_pull(Ok(page(1, big, false)));
 
         assert!(e.storage_full);
         let reopened = engine(e.store().clone());
         assert_eq!(reopened.outbox().len(), 1, "the outbox is kept");
-        assert_eq!(
-            reopened.cursor(),
-            None,
-            "without a snapshot the next pull starts over"
+        assert!(
+            reopened.cursors().is_empty(),
+            "without a copy the next pull starts over"
         );
     }
 
@@ -952,34 +1175,26 @@ mod tests {
     #[test]
     fn a_stale_pull_never_moves_the_cursor_back() {
         let mut e = engine(MemoryStore::default());
-        let page = |cursor| PullResponse {
-            cursor,
-            more: false,
-            reset: false,
-            records: vec![],
-            context: None,
+        e.on_pull(Ok(page(10, vec![], false)));
+        let old = Record {
+            id: Uuid::from_u128(7),
+            version: 3,
+            data: Some(Data::Offer(offer("old"))),
         };
-        e.on_pull(Ok(page(10)));
-        assert_eq!(e.on_pull(Ok(page(4))), Step::Stop);
-        assert_eq!(e.cursor(), Some(10));
+        assert_eq!(e.on_pull(Ok(page(4, vec![old], false))), Step::Stop);
+        assert_eq!(e.cursors()[&mine()], 10);
+        assert!(e.offers().is_empty(), "nothing of a stale answer is taken");
     }
 
     #[test]
     fn a_reset_replaces_the_copy_and_keeps_the_outbox() {
         let mut e = engine(MemoryStore::default());
-        let rec = |id, data| Record {
-            kind: "offer".into(),
+        let rec = |id, note| Record {
             id: Uuid::from_u128(id),
             version: 3,
-            data,
+            data: Some(Data::Offer(offer(note))),
         };
-        e.on_pull(Ok(PullResponse {
-            cursor: 3,
-            more: false,
-            reset: false,
-            records: vec![rec(7, Some(offer("old")))],
-            context: None,
-        }));
+        e.on_pull(Ok(page(3, vec![rec(7, "old")], false)));
         e.record(
             Uuid::from_u128(1),
             Uuid::from_u128(100),
@@ -987,16 +1202,182 @@ mod tests {
         )
         .unwrap();
 
-        e.on_pull(Ok(PullResponse {
-            cursor: 2,
-            more: false,
-            reset: true,
-            records: vec![rec(8, Some(offer("new")))],
-            context: None,
-        }));
+        e.on_pull(Ok(page(2, vec![rec(8, "new")], true)));
 
         let ids: Vec<_> = e.offers().iter().map(|o| o.id.as_u128()).collect();
         assert_eq!(ids, vec![8, 100]);
-        assert_eq!(e.cursor(), Some(2));
+        assert_eq!(e.cursors()[&mine()], 2);
+    }
+
+    fn need(group: u128) -> NeedData {
+        let mut need = crate::domain::need::tests::grant(80_000);
+        need.group = Uuid::from_u128(group);
+        need
+    }
+
+    #[test]
+    fn a_dropped_scope_forgets_its_cursor_and_the_records_the_server_says_are_gone() {
+        let mut e = engine(MemoryStore::default());
+        let group = Scope::Group(Uuid::from_u128(0x900)).key();
+        let held = Record {
+            id: Uuid::from_u128(70),
+            version: 4,
+            data: Some(Data::Need(need(0x900))),
+        };
+        let mut first = page(5, vec![held], false);
+        first.cursors.insert(group.clone(), 5);
+        e.on_pull(Ok(first));
+        assert_eq!(e.needs().len(), 1);
+
+        // The person left the group: the same version, no longer visible.
+        let mut left = page(
+            6,
+            vec![Record {
+                id: Uuid::from_u128(70),
+                version: 4,
+                data: None,
+            }],
+            false,
+        );
+        left.dropped = vec![group.clone()];
+        e.on_pull(Ok(left));
+
+        assert!(e.needs().is_empty());
+        assert!(!e.cursors().contains_key(&group));
+        assert_eq!(e.cursors()[&mine()], 6);
+    }
+
+    #[test]
+    fn a_full_phone_drops_needs_before_offers_and_never_the_outbox() {
+        let mut e = engine(MemoryStore::default());
+        e.record(
+            Uuid::from_u128(1),
+            Uuid::from_u128(100),
+            OfferOp::Create(offer("a")),
+        )
+        .unwrap();
+        let offers: Vec<Record> = (0..3)
+            .map(|i| Record {
+                id: Uuid::from_u128(200 + i),
+                version: 1,
+                data: Some(Data::Offer(offer("mine"))),
+            })
+            .collect();
+        let needs: Vec<Record> = (0..30)
+            .map(|i| Record {
+                id: Uuid::from_u128(300 + i),
+                version: 1,
+                data: Some(Data::Need(need(0x900))),
+            })
+            .collect();
+        e.on_pull(Ok(page(1, offers, false)));
+        let used: usize = e.store().items.iter().map(|(k, v)| k.len() + v.len()).sum();
+        // Room for what is there, not for thirty needs more.
+        e.store.quota = Some(used + 2000);
+
+        e.on_pull(Ok(page(2, needs, false)));
+
+        assert!(e.storage_full);
+        let reopened = engine(e.store().clone());
+        assert_eq!(reopened.outbox().len(), 1, "the outbox is kept");
+        assert_eq!(reopened.offers().len(), 4, "the offers are kept");
+        assert!(reopened.needs().is_empty(), "the needs went first");
+        assert!(reopened.cursors().is_empty(), "the next pull starts over");
+    }
+
+    #[test]
+    fn an_older_apps_outbox_is_carried_over_with_its_device_and_numbers() {
+        let user = Uuid::from_u128(0xa);
+        let old = format!("samverka/v1/{user}/");
+        let mut store = MemoryStore::default();
+        // Exactly what the app of protocol 1 stored.
+        store.items.insert(
+            format!("{old}meta"),
+            r#"{"device":"00000000-0000-0000-0000-0000000000d1","next_seq":8,"rev":12}"#.into(),
+        );
+        store.items.insert(
+            format!("{old}outbox"),
+            r#"[{"id":"00000000-0000-0000-0000-000000000001","seq":6,"record":"00000000-0000-0000-0000-000000000064","kind":"offer","op":{"create":{"availability":{"type":"flexible"},"districts":["00000000-0000-0000-0000-000000000001"],"areas":[],"skills":[],"languages":[],"note":"från förr","paused":false}}},{"id":"00000000-0000-0000-0000-000000000002","seq":7,"record":"00000000-0000-0000-0000-000000000065","kind":"offer","op":"delete"}]"#.into(),
+        );
+        store.items.insert(format!("{old}log"), "[]".into());
+        store.items.insert(
+            format!("{old}snapshot"),
+            r#"{"cursor":41,"offers":{},"context":null}"#.into(),
+        );
+
+        let e = Engine::open(store, user, Uuid::from_u128(0xfff));
+
+        assert_eq!(e.device(), Uuid::from_u128(0xd1), "the same device");
+        let sent = e.push_request().unwrap();
+        let seqs: Vec<_> = sent.changes.iter().map(|c| c.seq).collect();
+        assert_eq!(seqs, vec![6, 7], "the same numbers: nothing applied twice");
+        assert_eq!(sent.protocol, PROTOCOL);
+        assert_eq!(e.offers()[0].data.note, "från förr");
+        assert!(
+            e.cursors().is_empty(),
+            "the copy comes again from the server"
+        );
+        assert!(
+            e.store().items.keys().all(|k| !k.starts_with(&old)),
+            "the old keys are gone"
+        );
+        // Opening again changes nothing.
+        let again = Engine::open(e.store().clone(), user, Uuid::from_u128(0xeee));
+        assert_eq!(again.outbox(), e.outbox());
+        assert_eq!(again.device(), Uuid::from_u128(0xd1));
+    }
+
+    #[test]
+    fn an_older_apps_outbox_written_after_the_new_app_ran_joins_the_end_of_the_outbox() {
+        let user = Uuid::from_u128(0xa);
+        let mut e = engine(MemoryStore::default());
+        e.record(
+            Uuid::from_u128(1),
+            Uuid::from_u128(100),
+            OfferOp::Create(offer("ny")),
+        )
+        .unwrap();
+        // A tab of the old app, still open, then stored two changes of its own.
+        let old = format!("samverka/v1/{user}/");
+        let mut store = e.store().clone();
+        let waiting = vec![
+            Change {
+                id: Uuid::from_u128(1),
+                seq: 4,
+                record: Uuid::from_u128(100),
+                made_on: None,
+                op: Op::Offer(OfferOp::Create(offer("ny"))),
+            },
+            Change {
+                id: Uuid::from_u128(2),
+                seq: 5,
+                record: Uuid::from_u128(101),
+                made_on: None,
+                op: Op::Offer(OfferOp::Create(offer("gammal"))),
+            },
+        ];
+        store.items.insert(
+            format!("{old}meta"),
+            r#"{"device":"00000000-0000-0000-0000-0000000000d1","next_seq":6,"rev":1}"#.into(),
+        );
+        store.items.insert(
+            format!("{old}outbox"),
+            serde_json::to_string(&waiting).unwrap(),
+        );
+
+        let reopened = engine(store);
+
+        let seqs: Vec<_> = reopened
+            .outbox()
+            .iter()
+            .map(|c| (c.id.as_u128(), c.seq))
+            .collect();
+        assert_eq!(
+            seqs,
+            vec![(1, 1), (2, 2)],
+            "the old change joins under this device's numbers, once"
+        );
+        assert_eq!(reopened.device(), Uuid::from_u128(0xde));
+        assert!(reopened.store().items.keys().all(|k| !k.starts_with(&old)));
     }
 }

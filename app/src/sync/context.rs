@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::client::{OfferView, Settled};
-use super::protocol::{Change, Context, OfferOp};
+use super::client::{NeedView, OfferView, Settled};
+use super::protocol::{Change, Context, Op};
 use super::store::StoreFull;
 
 /// What the pages show of the device's data.
@@ -17,6 +17,7 @@ pub struct LocalView {
     /// The device's data has been read (never on the server).
     pub ready: bool,
     pub offers: Vec<OfferView>,
+    pub needs: Vec<NeedView>,
     pub waiting: Vec<Change>,
     pub log: Vec<Settled>,
     pub context: Option<Context>,
@@ -28,17 +29,18 @@ pub struct LocalView {
 #[derive(Clone, Copy)]
 pub struct SyncContext {
     pub view: RwSignal<LocalView>,
+    /// The open device, once its chunk has loaded (see [`super::browser::Device`]).
     #[cfg(feature = "hydrate")]
-    engine: StoredValue<Option<std::rc::Rc<std::cell::RefCell<Engine>>>, LocalStorage>,
+    engine: StoredValue<Option<std::rc::Rc<dyn super::browser::Device>>, LocalStorage>,
+    /// Whose data is being opened or is open (`None`: nobody's).
+    #[cfg(feature = "hydrate")]
+    opened_for: StoredValue<Option<Option<Uuid>>>,
     /// A sync is out right now (then a request for another one sets `again`).
     #[cfg(feature = "hydrate")]
     syncing: StoredValue<bool>,
     #[cfg(feature = "hydrate")]
     again: StoredValue<bool>,
 }
-
-#[cfg(feature = "hydrate")]
-type Engine = super::client::Engine<super::browser::LocalStore>;
 
 pub fn use_sync() -> SyncContext {
     expect_context::<SyncContext>()
@@ -62,6 +64,8 @@ pub fn provide_sync() {
         #[cfg(feature = "hydrate")]
         engine: StoredValue::new_local(None),
         #[cfg(feature = "hydrate")]
+        opened_for: StoredValue::new(None),
+        #[cfg(feature = "hydrate")]
         syncing: StoredValue::new(false),
         #[cfg(feature = "hydrate")]
         again: StoredValue::new(false),
@@ -79,7 +83,7 @@ pub fn provide_sync() {
         // Another tab changed the stored data (recorded, sent, pulled): show it here too.
         let other_tab = window_event_listener(leptos::ev::storage, move |_| {
             if let Some(engine) = sync.engine.get_value() {
-                engine.borrow_mut().reload();
+                engine.reload();
                 sync.publish();
             }
         });
@@ -112,13 +116,15 @@ fn forget_kept_pages() {
 
 impl SyncContext {
     /// Records a change (outbox first, then the view) and sends it when it can.
-    pub fn record(&self, record: Uuid, op: OfferOp) -> Result<(), StoreFull> {
+    pub fn record(&self, record: Uuid, op: impl Into<Op>) -> Result<(), StoreFull> {
         #[cfg(feature = "hydrate")]
         {
             let Some(engine) = self.engine.get_value() else {
                 return Err(StoreFull);
             };
-            let result = engine.borrow_mut().record(Uuid::new_v4(), record, op);
+            let now = (js_sys::Date::now() / 1000.0) as i64;
+            let today = crate::domain::offer::Date::at_unix(now);
+            let result = engine.record(record, op.into(), today);
             self.publish();
             if result.is_ok() {
                 self.sync_now();
@@ -127,7 +133,7 @@ impl SyncContext {
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (record, op);
+            let _ = (record, op.into());
             Err(StoreFull)
         }
     }
@@ -136,7 +142,7 @@ impl SyncContext {
     pub fn mark_seen(&self) {
         #[cfg(feature = "hydrate")]
         if let Some(engine) = self.engine.get_value() {
-            engine.borrow_mut().mark_seen();
+            engine.mark_seen();
             self.publish();
         }
     }
@@ -148,9 +154,10 @@ impl SyncContext {
         #[cfg(feature = "hydrate")]
         {
             if let Some(engine) = self.engine.get_value() {
-                engine.borrow_mut().clear();
+                engine.clear();
                 self.engine.set_value(None);
             }
+            self.opened_for.set_value(Some(None));
             forget_kept_pages();
         }
         self.view.set(LocalView {
@@ -175,9 +182,8 @@ impl SyncContext {
             leptos::task::spawn_local(async move {
                 loop {
                     this.again.set_value(false);
-                    let mut transport = super::browser::FetchTransport;
-                    super::client::sync(&engine, &mut transport).await;
-                    if engine.borrow().signed_out {
+                    engine.clone().sync().await;
+                    if engine.signed_out() {
                         // The session ended on its own: the engine kept only the unsent
                         // changes; the kept pages show the person too.
                         forget_kept_pages();
@@ -194,48 +200,37 @@ impl SyncContext {
 
     #[cfg(feature = "hydrate")]
     fn open(&self, user: Option<Uuid>) {
-        let current = self
-            .engine
-            .with_value(|e| e.as_ref().map(|e| e.borrow().user()));
-        if current == user && self.view.with_untracked(|v| v.ready) {
+        if self.opened_for.get_value() == Some(user) {
             return;
         }
-        let engine = user.map(|user| {
-            let engine =
-                super::client::Engine::open(super::browser::LocalStore, user, Uuid::new_v4());
-            std::rc::Rc::new(std::cell::RefCell::new(engine))
+        self.opened_for.set_value(Some(user));
+        self.engine.set_value(None);
+        let Some(user) = user else {
+            self.publish();
+            return;
+        };
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            let device = super::browser::open_device(user, Uuid::new_v4()).await;
+            // Someone else signed in meanwhile: theirs is being opened.
+            if this.opened_for.get_value() != Some(Some(user)) {
+                return;
+            }
+            this.engine.set_value(Some(device));
+            this.publish();
+            this.sync_now();
         });
-        self.engine.set_value(engine);
-        self.publish();
-        self.sync_now();
     }
 
     /// Copies the engine's state into the view.
     #[cfg(feature = "hydrate")]
     fn publish(&self) {
-        let engine = self.engine.get_value();
-        let next = match engine {
-            None => LocalView {
+        match self.engine.get_value() {
+            Some(engine) => engine.publish(self.view),
+            None => self.view.set(LocalView {
                 ready: true,
                 ..LocalView::default()
-            },
-            Some(engine) => {
-                let e = engine.borrow();
-                LocalView {
-                    ready: true,
-                    offers: e.offers(),
-                    waiting: e.outbox().to_vec(),
-                    log: e.log().to_vec(),
-                    context: e.context().cloned(),
-                    storage_full: e.storage_full,
-                    update_required: e.update_required,
-                    signed_out: e.signed_out,
-                }
-            }
-        };
-        // A sync that changed nothing must not re-render the pages (and close what is open).
-        if self.view.with_untracked(|v| *v != next) {
-            self.view.set(next);
+            }),
         }
     }
 }

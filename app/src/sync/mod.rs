@@ -11,13 +11,16 @@
 //! - [`context`] — the Leptos context the pages read: the engine (browser only) and a plain
 //!   copy of what to show, empty until hydration has happened.
 //! - `browser` (`hydrate` only) — the store and transport the engine runs over in the
-//!   browser: `localStorage` via gloo-storage, fetch via gloo-net.
+//!   browser: `localStorage` via gloo-storage, fetch via gloo-net; and `open_device`, which
+//!   loads the engine (with every kind's JSON, rules and `apply`) as its own wasm chunk after
+//!   the page has hydrated, so the first page of a visit does not carry it.
 //!
 //! The server's side is `api::sync` (HTTP) over `db::sync` (SQL). `docs/SYNC.md` has the whole
 //! protocol and its failure cases.
 pub mod apply;
 pub mod client;
 pub mod context;
+pub mod kinds;
 pub mod protocol;
 pub mod store;
 

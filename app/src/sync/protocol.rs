@@ -9,13 +9,21 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::account::{MyGroup, Profile};
-use crate::domain::offer::{OfferData, OfferPatch};
+use crate::domain::need::{NeedData, NeedPatch};
+use crate::domain::offer::{Date, OfferData, OfferPatch};
 use crate::domain::{Me, ReferenceData};
 
-/// The version of this protocol. Bump it (and the paths' `v1`) on any change of meaning.
-pub const PROTOCOL: u32 = 1;
-pub const PUSH_PATH: &str = "/api/sync/v1/push";
-pub const PULL_PATH: &str = "/api/sync/v1/pull";
+pub use super::kinds::{Kind, Scope};
+
+/// The version of this protocol. Bump it (and the paths' `v2`) on any change of meaning.
+/// Version 2: many record kinds, pulled by scope (see `docs/SYNC.md`).
+pub const PROTOCOL: u32 = 2;
+pub const PUSH_PATH: &str = "/api/sync/v2/push";
+pub const PULL_PATH: &str = "/api/sync/v2/pull";
+/// Where an app of protocol 1 (cached by a phone's service worker) still sends: it is told
+/// to update, and the updated app sends its outbox again on the new paths.
+pub const V1_PUSH_PATH: &str = "/api/sync/v1/push";
+pub const V1_PULL_PATH: &str = "/api/sync/v1/pull";
 
 /// At most this many changes in one push; the client sends its outbox in batches.
 pub const MAX_CHANGES_PER_PUSH: usize = 500;
@@ -35,26 +43,71 @@ pub struct Change {
     pub seq: u64,
     /// The record changed (its id, also made by the device for a new record).
     pub record: Uuid,
+    /// The person's local date when they made it: a change made offline is judged as of
+    /// that day (a date "in the past" is one before it). Absent in changes from protocol 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_on: Option<Date>,
     #[serde(flatten)]
     pub op: Op,
 }
 
-/// A change to one kind of record: `"kind": "offer", "op": {...}` on the wire.
+/// A change to one kind of record: `"kind": "offer", "op": {...}` on the wire (the same as
+/// protocol 1's, so an old outbox reads as it is).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "op", rename_all = "snake_case")]
 pub enum Op {
     Offer(OfferOp),
+    Need(NeedOp),
 }
 
-/// The record kinds this protocol version knows.
-pub const KINDS: &[&str] = &["offer"];
+impl Op {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Op::Offer(_) => Kind::Offer,
+            Op::Need(_) => Kind::Need,
+        }
+    }
+}
 
+/// Create, edit (only the fields changed) or remove a record of one kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum OfferOp {
-    Create(OfferData),
-    Update(OfferPatch),
+pub enum KindOp<D, P> {
+    Create(D),
+    Update(P),
     Delete,
+}
+
+pub type OfferOp = KindOp<OfferData, OfferPatch>;
+pub type NeedOp = KindOp<NeedData, NeedPatch>;
+
+impl From<OfferOp> for Op {
+    fn from(op: OfferOp) -> Op {
+        Op::Offer(op)
+    }
+}
+
+impl From<NeedOp> for Op {
+    fn from(op: NeedOp) -> Op {
+        Op::Need(op)
+    }
+}
+
+/// A record's content, tagged by its kind: `{"kind": "need", "body": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
+pub enum Data {
+    Offer(OfferData),
+    Need(NeedData),
+}
+
+impl Data {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Data::Offer(_) => Kind::Offer,
+            Data::Need(_) => Kind::Need,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,47 +153,42 @@ pub enum Refusal {
     NotFound,
     /// A record with this id exists already.
     AlreadyExists,
+    /// The person may not make this change (not a contact of the group, a state only staff
+    /// may set, a need that is no longer editable).
+    Forbidden,
     /// The result would break the offer's rules: field → message keys.
     Invalid {
         fields: BTreeMap<String, Vec<String>>,
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A pull: where the device stands in each scope it holds. Sent as JSON in a `POST` (a person
+/// in many groups has many cursors).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullRequest {
     pub protocol: u32,
-    /// The cursor of the last pull; none for everything.
-    pub cursor: Option<i64>,
+    /// Scope key (`Scope::key`) → the cursor of the last pull that finished it. Empty: the
+    /// device has nothing (everything comes, as a reset).
+    #[serde(default)]
+    pub cursors: BTreeMap<String, i64>,
     pub limit: Option<u32>,
     /// Also send the person's profile and the reference lists (first page of a sync).
+    #[serde(default)]
     pub context: bool,
-}
-
-impl PullRequest {
-    /// The request as a path with its query: `/api/sync/v1/pull?protocol=1&context=1&cursor=41`.
-    pub fn path(&self) -> String {
-        let mut path = format!(
-            "{PULL_PATH}?protocol={}&context={}",
-            self.protocol,
-            u8::from(self.context)
-        );
-        if let Some(cursor) = self.cursor {
-            path.push_str(&format!("&cursor={cursor}"));
-        }
-        if let Some(limit) = self.limit {
-            path.push_str(&format!("&limit={limit}"));
-        }
-        path
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullResponse {
-    /// Where the next pull starts. Never lower than the request's, unless `reset`.
-    pub cursor: i64,
-    /// Another page is waiting.
+    /// The scopes finished by this page, each with its new cursor. Never lower than the
+    /// request's, unless `reset`.
+    pub cursors: BTreeMap<String, i64>,
+    /// Scopes the person no longer has: the device forgets their cursors. Each of their
+    /// records the person may no longer see came in `records` as a removal.
+    #[serde(default)]
+    pub dropped: Vec<String>,
+    /// Another page is waiting (scopes not finished yet).
     pub more: bool,
-    /// These records (with the next pages) are everything: the request had no cursor, or one
+    /// These records (with the next pages) are everything: the request had no cursors, or one
     /// older than the server's memory of removals (or from another database). The device
     /// replaces its copy (and keeps its outbox).
     pub reset: bool,
@@ -148,13 +196,13 @@ pub struct PullResponse {
     pub context: Option<Context>,
 }
 
-/// A record's state after the change numbered `version`; `data: None` is a removal.
+/// A record as the person may see it after the change numbered `version`; `data: None`: it is
+/// removed, or the person may no longer see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
-    pub kind: String,
     pub id: Uuid,
     pub version: i64,
-    pub data: Option<OfferData>,
+    pub data: Option<Data>,
 }
 
 /// What the phone needs besides the records to work offline.
@@ -268,17 +316,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pull_travels_as_a_query() {
-        let request = PullRequest {
-            protocol: 1,
-            cursor: Some(41),
-            limit: None,
-            context: true,
-        };
-        assert_eq!(
-            request.path(),
-            "/api/sync/v1/pull?protocol=1&context=1&cursor=41"
-        );
+    fn a_protocol_1_change_reads_as_a_protocol_2_change() {
+        // As the app before many kinds stored it in its outbox.
+        let v1 = r#"{"id":"00000000-0000-0000-0000-000000000001","seq":3,"record":"00000000-0000-0000-0000-000000000002","kind":"offer","op":"delete"}"#;
+        let change: Change = serde_json::from_str(v1).unwrap();
+        assert_eq!(change.op, Op::Offer(OfferOp::Delete));
+        assert_eq!(change.made_on, None);
+        assert_eq!(change.seq, 3);
     }
 
     #[test]
@@ -287,6 +331,7 @@ mod tests {
             id: Uuid::from_u128(1),
             seq: 3,
             record: Uuid::from_u128(2),
+            made_on: None,
             op: Op::Offer(OfferOp::Delete),
         };
         let json = serde_json::to_value(&change).unwrap();

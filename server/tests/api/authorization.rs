@@ -38,6 +38,7 @@ struct Row {
 
 fn rows() -> Vec<Row> {
     let nw = Uuid::from_u128(NIGHT_WALKERS);
+    let night_walkers_need = app::db::demo::stable_id("need", "night-walkers-phone");
     let get = |route: &'static str, path: String, expect| Row {
         route,
         send: Send::Get(path),
@@ -96,6 +97,22 @@ fn rows() -> Vec<Row> {
             "/api/groups".into(),
             [401, 403, 403, 403, 403, 200, 200],
         ),
+        get("/api/open-needs", "/api/open-needs?page=2".into(), all(200)),
+        get(
+            "/api/need",
+            format!("/api/need?id={night_walkers_need}"),
+            all(200),
+        ),
+        get(
+            "/api/staff-offers",
+            "/api/staff-offers?language=svenska".into(),
+            [401, 403, 403, 403, 403, 200, 200],
+        ),
+        get(
+            "/api/staff-needs",
+            "/api/staff-needs?kind=micro_grant".into(),
+            [401, 403, 403, 403, 403, 200, 200],
+        ),
         post(
             "/api/verify-group",
             json!({}),
@@ -113,10 +130,17 @@ fn rows() -> Vec<Row> {
         ),
         // Sync: the handler checks the session before the body, in the sync protocol's terms.
         post(app::sync::protocol::PUSH_PATH, json!({}), signed_in(400)),
-        get(
+        post(
             app::sync::protocol::PULL_PATH,
-            format!("{}?protocol=1", app::sync::protocol::PULL_PATH),
+            json!({"protocol": app::sync::protocol::PROTOCOL}),
             signed_in(200),
+        ),
+        // The previous protocol's paths tell every app to update.
+        post(app::sync::protocol::V1_PUSH_PATH, json!({}), all(426)),
+        get(
+            app::sync::protocol::V1_PULL_PATH,
+            format!("{}?protocol=1", app::sync::protocol::V1_PULL_PATH),
+            all(426),
         ),
         // Plain routes.
         get("/healthz", "/healthz".into(), all(200)),
@@ -137,6 +161,21 @@ fn rows() -> Vec<Row> {
         get("/grupper/{id}", format!("/grupper/{nw}"), all(200)),
         get("/inbjudan/{code}", "/inbjudan/K7MQ2XPD9R".into(), all(200)),
         get("/personal/grupper", "/personal/grupper".into(), all(200)),
+        get("/behov", "/behov?typ=storage".into(), all(200)),
+        get("/personal/behov", "/personal/behov".into(), all(200)),
+        get(
+            "/personal/erbjudanden",
+            "/personal/erbjudanden".into(),
+            all(200),
+        ),
+        get(
+            "/behov/{id}",
+            format!("/behov/{night_walkers_need}"),
+            all(200),
+        ),
+        get("/behov/mina", "/behov/mina".into(), all(200)),
+        get("/behov/ny", "/behov/ny".into(), all(200)),
+        get("/behov/andra", "/behov/andra".into(), all(200)),
         get("/admin", "/admin".into(), all(200)),
         get("/erbjudanden", "/erbjudanden".into(), all(200)),
         get("/erbjudanden/ny", "/erbjudanden/ny".into(), all(200)),
@@ -156,6 +195,8 @@ fn registered_routes() -> BTreeSet<String> {
     routes.extend(server::startup::PLAIN_ROUTES.iter().map(|r| r.to_string()));
     routes.insert(app::sync::protocol::PUSH_PATH.to_owned());
     routes.insert(app::sync::protocol::PULL_PATH.to_owned());
+    routes.insert(app::sync::protocol::V1_PUSH_PATH.to_owned());
+    routes.insert(app::sync::protocol::V1_PULL_PATH.to_owned());
     routes
 }
 

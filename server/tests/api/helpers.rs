@@ -149,6 +149,17 @@ impl TestApp {
         (client, me.id)
     }
 
+    /// Signs up `contact` and makes them municipal staff; their signed-in client and id.
+    pub async fn staff_member(&self, contact: &str) -> (reqwest::Client, uuid::Uuid) {
+        let (client, id) = self.volunteer(contact).await;
+        sqlx::query("UPDATE users SET role = 'staff' WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .unwrap();
+        (client, id)
+    }
+
     /// The id of some district (the demo data has six; other tests get one made here).
     pub async fn first_district(&self) -> uuid::Uuid {
         let row: Option<(String,)> = sqlx::query_as("SELECT id FROM districts ORDER BY sort_order")

@@ -28,9 +28,9 @@ macro_rules! on_both_engines {
 const CONNECTIONS: usize = 32;
 const ROUNDS: usize = 6;
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: String,
+    pub(crate) address: String,
     /// What the server wrote to stderr, read as it comes (a full pipe would stall it).
     log: Arc<std::sync::Mutex<String>>,
 }
@@ -42,7 +42,7 @@ impl Drop for Server {
 }
 
 /// Starts the real binary with demo data and returns it with the address it printed.
-fn start(database_url: &str, extra: &[(&str, &str)]) -> Server {
+pub(crate) fn start(database_url: &str, extra: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_samverka"))
         .arg("--demo")
         .envs(extra.iter().copied())
@@ -51,7 +51,7 @@ fn start(database_url: &str, extra: &[(&str, &str)]) -> Server {
         .env("SAMVERKA_ENV", "development")
         .env_remove("SAMVERKA_PUBLIC_URL")
         .env("RUST_LOG", "warn")
-        .env("RUST_BACKTRACE", "0")
+        .env("RUST_BACKTRACE", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -128,6 +128,10 @@ async fn hammer(engine: Engine) {
         .expect("Anna is in a group")
         .to_owned();
     let group_page = format!("/grupper/{group}");
+    let need_page = format!(
+        "/behov/{}",
+        app::db::demo::stable_id("need", "night-walkers-phone")
+    );
 
     let public = [
         "/",
@@ -140,6 +144,10 @@ async fn hammer(engine: Engine) {
         "/finns-inte",
         group_page.as_str(),
         "/api/reference-data",
+        "/behov",
+        "/behov?typ=micro_grant&sida=2",
+        "/api/open-needs?page=3",
+        need_page.as_str(),
     ];
     let volunteer_pages = [
         "/start",
@@ -151,9 +159,16 @@ async fn hammer(engine: Engine) {
         "/grupper/ny",
         group_page.as_str(),
         "/api/my-data",
+        // The previous protocol's pull (an old app still asks): "update required".
         "/api/sync/v1/pull?protocol=1",
     ];
-    let staff_pages = ["/personal/grupper", "/start", group_page.as_str()];
+    let staff_pages = [
+        "/personal/grupper",
+        "/personal/behov",
+        "/personal/erbjudanden",
+        "/start",
+        group_page.as_str(),
+    ];
     let admin_pages = ["/admin", "/start"];
     let plan: Vec<(reqwest::Client, String)> = [
         (&anonymous, &public[..]),
@@ -217,9 +232,19 @@ async fn hammer(engine: Engine) {
         sent.load(Ordering::Relaxed),
         &failures[..failures.len().min(10)]
     );
+    // The panics with the lines after each (the message and the backtrace), not the whole log.
+    let lines: Vec<&str> = log.lines().collect();
+    let panics: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains("panicked"))
+        .map(|(i, _)| lines[i..lines.len().min(i + 40)].join("\n"))
+        .collect();
     assert!(
-        !log.contains("panicked"),
-        "the server panicked under load:\n{log}"
+        panics.is_empty(),
+        "the server panicked under load {} time(s):\n{}",
+        panics.len(),
+        panics.join("\n---\n")
     );
 }
 

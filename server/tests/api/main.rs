@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! Integration tests: the real server on port 0 against a fresh SQLite file and a fresh
 //! PostgreSQL database per test (see `helpers`).
 mod helpers;
@@ -10,6 +11,9 @@ mod groups;
 mod health;
 mod load;
 mod migrations;
+mod needs;
+mod needs_bench;
+mod offers;
 mod pages;
 mod reference;
 mod startup;

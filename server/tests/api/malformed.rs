@@ -59,10 +59,15 @@ fn templates(district: Uuid) -> Vec<(&'static str, Value)> {
         ),
         (
             app::sync::protocol::PUSH_PATH,
-            json!({"protocol": 1, "device": Uuid::new_v4(), "changes": [{
+            json!({"protocol": app::sync::protocol::PROTOCOL, "device": Uuid::new_v4(), "changes": [{
             "id": Uuid::new_v4(), "seq": 1, "record": Uuid::new_v4(), "kind": "offer",
             "op": {"create": {"availability": {"kind": "flexible"}, "districts": [district], "areas": [],
               "skills": [], "languages": [], "note": "", "paused": false}}}]}),
+        ),
+        (
+            app::sync::protocol::PULL_PATH,
+            json!({"protocol": app::sync::protocol::PROTOCOL, "context": true,
+                   "cursors": {format!("p:{district}"): 1, format!("g:{nw}"): 0}}),
         ),
     ]
 }
@@ -188,6 +193,9 @@ both_engines!(
             "/api/group?id=%00",
             "/api/group?id=x",
             "/api/group",
+            "/api/need?id=x",
+            "/api/need",
+            "/api/open-needs?per_page=-1&page=99999999999",
             "/api/sync/v1/pull?protocol=%00&cursor=-1",
         ] {
             let response = app.get_with(&callers[0], query).await;

@@ -31,10 +31,55 @@ async fn push(app: &TestApp, client: &reqwest::Client, body: Value) -> (u16, Val
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// A pull, written as a query for short tests: `protocol=2&cursor=41&limit=10&context=1`.
+/// `cursor=N` stands for every scope the person has (their own, and their districts'; these
+/// tests' volunteers are in no group) at `N`, and the answer gets a `cursor`: the person's
+/// own scope's new cursor.
 async fn pull(app: &TestApp, client: &reqwest::Client, query: &str) -> (u16, Value) {
-    let response = app.get_with(client, &format!("{PULL_PATH}?{query}")).await;
+    let me: Value = app
+        .get_with(client, "/api/me")
+        .await
+        .json()
+        .await
+        .unwrap_or(Value::Null);
+    let mut scopes = Vec::new();
+    if let Some(id) = me["id"].as_str() {
+        scopes.push(format!("o:{id}"));
+        let districts: Vec<(String,)> =
+            sqlx::query_as("SELECT district_id FROM user_districts WHERE user_id = $1")
+                .bind(id)
+                .fetch_all(&app.pool)
+                .await
+                .unwrap();
+        scopes.extend(districts.into_iter().map(|(d,)| format!("p:{d}")));
+    }
+    let mut body = json!({"cursors": {}});
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap();
+        let number = || {
+            value
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or(Value::from(value))
+        };
+        match key {
+            "protocol" | "limit" => body[key] = number(),
+            "context" => body["context"] = json!(value == "1"),
+            "cursor" => {
+                for scope in &scopes {
+                    body["cursors"][scope] = number();
+                }
+            }
+            _ => panic!("unknown pull parameter {key}"),
+        }
+    }
+    let response = app.post(client, PULL_PATH, body).await;
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let mut answer = response.json().await.unwrap_or(Value::Null);
+    if let Some(own) = scopes.first() {
+        answer["cursor"] = answer["cursors"][own].clone();
+    }
+    (status, answer)
 }
 
 async fn counter(app: &TestApp) -> i64 {
@@ -67,10 +112,11 @@ both_engines!(
         assert_eq!(first["results"][1]["outcome"]["status"], "applied");
         assert_eq!(counter(&app).await, after_first, "nothing applied twice");
         assert_eq!(app.count("sync_changes").await, 2);
-        let (status, page) = pull(&app, &client, "protocol=1&context=1").await;
+        let (status, page) = pull(&app, &client, "protocol=2&context=1").await;
         assert_eq!(status, 200);
         assert_eq!(page["records"].as_array().unwrap().len(), 1);
-        assert_eq!(page["records"][0]["data"]["paused"], true);
+        assert_eq!(page["records"][0]["data"]["body"]["paused"], true);
+        assert_eq!(page["records"][0]["data"]["kind"], "offer");
         assert_eq!(page["cursor"], after_first);
         assert_eq!(page["context"]["me"]["name"], "Volontär ana@example.org");
         assert_eq!(page["context"]["groups"], json!([]));
@@ -89,18 +135,18 @@ both_engines!(
         push(
             &app,
             &client,
-            json!({"protocol": 1, "device": phone, "changes": [create(1, record, district)]}),
+            json!({"protocol": PROTOCOL, "device": phone, "changes": [create(1, record, district)]}),
         )
         .await;
         push(
             &app,
             &client,
-            json!({"protocol": 1, "device": phone, "changes": [
+            json!({"protocol": PROTOCOL, "device": phone, "changes": [
         {"id": Uuid::new_v4(), "seq": 2, "record": record, "kind": "offer", "op": "delete"}]}),
         )
         .await;
 
-        let (status, answer) = push(&app, &client, json!({"protocol": 1, "device": tablet, "changes": [
+        let (status, answer) = push(&app, &client, json!({"protocol": PROTOCOL, "device": tablet, "changes": [
         {"id": Uuid::new_v4(), "seq": 1, "record": record, "kind": "offer", "op": {"update": {"note": "Helger"}}}]})).await;
 
         assert_eq!(status, 200);
@@ -108,7 +154,7 @@ both_engines!(
             answer["results"][0]["outcome"],
             json!({"status": "refused", "reason": {"code": "removed"}})
         );
-        let (_, page) = pull(&app, &client, "protocol=1&cursor=0").await;
+        let (_, page) = pull(&app, &client, "protocol=2&cursor=0").await;
         assert_eq!(
             page["records"][0]["data"],
             Value::Null,
@@ -124,12 +170,12 @@ both_engines!(
         let (ana, _) = app.volunteer("ana@example.org").await;
         let (bo, _) = app.volunteer("bo@example.org").await;
         let district = app.first_district().await;
-        push(&app, &ana, json!({"protocol": 1, "device": Uuid::new_v4(), "changes": [create(1, Uuid::new_v4(), district)]})).await;
+        push(&app, &ana, json!({"protocol": PROTOCOL, "device": Uuid::new_v4(), "changes": [create(1, Uuid::new_v4(), district)]})).await;
 
-        let (_, page) = pull(&app, &bo, "protocol=1").await;
+        let (_, page) = pull(&app, &bo, "protocol=2").await;
 
         assert_eq!(page["records"], json!([]));
-        let (status, _) = pull(&app, &app.new_client(), "protocol=1").await;
+        let (status, _) = pull(&app, &app.new_client(), "protocol=2").await;
         assert_eq!(status, 401);
     }
 );
@@ -146,7 +192,7 @@ both_engines!(
         push(
             &app,
             &ana,
-            json!({"protocol": 1, "device": ana_device, "changes": [create(1, anas, district)]}),
+            json!({"protocol": PROTOCOL, "device": ana_device, "changes": [create(1, anas, district)]}),
         )
         .await;
         let (offers, changes, value) = (
@@ -170,14 +216,14 @@ both_engines!(
             ),
             (
                 "an unknown kind",
-                json!({"protocol": 1, "device": bo_device, "changes": [
+                json!({"protocol": PROTOCOL, "device": bo_device, "changes": [
             {"id": bad, "seq": 1, "record": Uuid::new_v4(), "kind": "spaceship", "op": "delete"}]}),
                 422,
                 "unknown_kind",
             ),
             (
                 "someone else's offer",
-                json!({"protocol": 1, "device": bo_device, "changes": [
+                json!({"protocol": PROTOCOL, "device": bo_device, "changes": [
             create(1, Uuid::new_v4(), district),
             {"id": bad, "seq": 2, "record": anas, "kind": "offer", "op": "delete"}]}),
                 403,
@@ -185,25 +231,25 @@ both_engines!(
             ),
             (
                 "someone else's device",
-                json!({"protocol": 1, "device": ana_device, "changes": [create(2, Uuid::new_v4(), district)]}),
+                json!({"protocol": PROTOCOL, "device": ana_device, "changes": [create(2, Uuid::new_v4(), district)]}),
                 403,
                 "foreign_device",
             ),
             (
                 "a sequence gap",
-                json!({"protocol": 1, "device": bo_device, "changes": [create(3, Uuid::new_v4(), district)]}),
+                json!({"protocol": PROTOCOL, "device": bo_device, "changes": [create(3, Uuid::new_v4(), district)]}),
                 409,
                 "sequence_gap",
             ),
             (
                 "too many changes",
-                json!({"protocol": 1, "device": bo_device, "changes": too_many}),
+                json!({"protocol": PROTOCOL, "device": bo_device, "changes": too_many}),
                 413,
                 "too_large",
             ),
             (
                 "a wrongly shaped offer",
-                json!({"protocol": 1, "device": bo_device, "changes": [
+                json!({"protocol": PROTOCOL, "device": bo_device, "changes": [
             {"id": bad, "seq": 1, "record": Uuid::new_v4(), "kind": "offer", "op": {"create": {"note": 5}}}]}),
                 400,
                 "malformed",
@@ -222,7 +268,7 @@ both_engines!(
             );
         }
 
-        let (_, gap) = push(&app, &bo, json!({"protocol": 1, "device": bo_device, "changes": [create(3, Uuid::new_v4(), district)]})).await;
+        let (_, gap) = push(&app, &bo, json!({"protocol": PROTOCOL, "device": bo_device, "changes": [create(3, Uuid::new_v4(), district)]})).await;
         assert_eq!(gap["expected_seq"], 1);
         assert_eq!(
             (
@@ -239,7 +285,7 @@ both_engines!(
         );
         let (status, _) = pull(&app, &bo, "protocol=7").await;
         assert_eq!(status, 426);
-        let (status, answer) = pull(&app, &bo, "protocol=1&cursor=abc").await;
+        let (status, answer) = pull(&app, &bo, "protocol=2&cursor=abc").await;
         assert_eq!(
             (status, answer["reason"].as_str()),
             (400, Some("malformed"))
@@ -248,7 +294,7 @@ both_engines!(
         let (status, _) = push(
             &app,
             &signed_out,
-            json!({"protocol": 1, "device": bo_device, "changes": []}),
+            json!({"protocol": PROTOCOL, "device": bo_device, "changes": []}),
         )
         .await;
         assert_eq!(status, 401);
@@ -264,7 +310,7 @@ both_engines!(
         let (status, answer) = push(
             &app,
             &ana,
-            json!({"protocol": 1, "device": Uuid::new_v4(), "changes": [], "padding": padding}),
+            json!({"protocol": PROTOCOL, "device": Uuid::new_v4(), "changes": [], "padding": padding}),
         )
         .await;
         assert_eq!(
@@ -289,20 +335,20 @@ both_engines!(
         push(
             &app,
             &ana,
-            json!({"protocol": 1, "device": device, "changes": [
+            json!({"protocol": PROTOCOL, "device": device, "changes": [
         create(1, kept, district), create(2, removed, district)]}),
         )
         .await;
-        let (_, before) = pull(&app, &ana, "protocol=1").await;
+        let (_, before) = pull(&app, &ana, "protocol=2").await;
         let old_cursor = before["cursor"].as_i64().unwrap();
         push(
             &app,
             &ana,
-            json!({"protocol": 1, "device": device, "changes": [
+            json!({"protocol": PROTOCOL, "device": device, "changes": [
         {"id": Uuid::new_v4(), "seq": 3, "record": removed, "kind": "offer", "op": "delete"}]}),
         )
         .await;
-        let (_, current) = pull(&app, &ana, &format!("protocol=1&cursor={old_cursor}")).await;
+        let (_, current) = pull(&app, &ana, &format!("protocol=2&cursor={old_cursor}")).await;
         let new_cursor = current["cursor"].as_i64().unwrap();
 
         let recent = app::db::sync::forget_old_removals(&app.pool, 90)
@@ -314,11 +360,11 @@ both_engines!(
 
         assert_eq!(recent, 0, "a removal made today is remembered");
         assert_eq!(forgotten, 1);
-        let (_, stale) = pull(&app, &ana, &format!("protocol=1&cursor={old_cursor}")).await;
+        let (_, stale) = pull(&app, &ana, &format!("protocol=2&cursor={old_cursor}")).await;
         assert_eq!(stale["reset"], true);
         assert_eq!(stale["records"].as_array().unwrap().len(), 1);
         assert_eq!(stale["records"][0]["id"], kept.to_string());
-        let (_, fresh) = pull(&app, &ana, &format!("protocol=1&cursor={new_cursor}")).await;
+        let (_, fresh) = pull(&app, &ana, &format!("protocol=2&cursor={new_cursor}")).await;
         assert_eq!(
             (
                 fresh["reset"].as_bool(),
@@ -341,7 +387,7 @@ both_engines!(
         push(
             &app,
             &ana,
-            json!({"protocol": 1, "device": Uuid::new_v4(), "changes": changes}),
+            json!({"protocol": PROTOCOL, "device": Uuid::new_v4(), "changes": changes}),
         )
         .await;
 
@@ -349,8 +395,8 @@ both_engines!(
         let mut seen = Vec::new();
         loop {
             let query = match cursor {
-                Some(c) => format!("protocol=1&limit=10&cursor={c}"),
-                None => "protocol=1&limit=10".into(),
+                Some(c) => format!("protocol=2&limit=10&cursor={c}"),
+                None => "protocol=2&limit=10".into(),
             };
             let (_, page) = pull(&app, &ana, &query).await;
             let next = page["cursor"].as_i64().unwrap();
@@ -392,7 +438,7 @@ both_engines!(
             tasks.push(tokio::spawn(async move {
             let device = Uuid::new_v4();
             for seq in 1..=per_writer {
-                let body = json!({"protocol": 1, "device": device, "changes": [create(seq, Uuid::new_v4(), district)]});
+                let body = json!({"protocol": PROTOCOL, "device": device, "changes": [create(seq, Uuid::new_v4(), district)]});
                 let response = client.post(&url).json(&body).send().await.unwrap();
                 assert_eq!(response.status(), 200);
             }
@@ -405,8 +451,8 @@ both_engines!(
             done = tasks.iter().all(|t| t.is_finished());
             loop {
                 let query = match cursor {
-                    Some(c) => format!("protocol=1&cursor={c}"),
-                    None => "protocol=1".into(),
+                    Some(c) => format!("protocol=2&cursor={c}"),
+                    None => "protocol=2".into(),
                 };
                 let (_, page) = pull(&app, &ana, &query).await;
                 cursor = Some(page["cursor"].as_i64().unwrap());

@@ -1,9 +1,11 @@
 //! The sync benchmark (`scripts/bench-sync.sh`; not part of the test run, and it asserts no
 //! times): the device engine pushing 1,000 queued changes and pulling 10,000 records over real
-//! HTTP, against SQLite and PostgreSQL. Prints the median of several runs.
+//! HTTP, against SQLite and PostgreSQL — half offers (the person's own scope), half needs of a
+//! group the person speaks for (the group's scope). Prints the median of several runs.
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
+use app::domain::need::{NeedData, NeedDetails, NeedStatus, Urgency};
 use app::domain::offer::{Availability, OfferData, TimeOfDay, WeeklyWindow};
 use app::sync::client::{sync, Engine, Step, Transport, TransportError};
 use app::sync::protocol::*;
@@ -33,7 +35,12 @@ impl Transport for Http<'_> {
     }
 
     async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, TransportError> {
-        let response = self.client.get(self.app.url(&request.path())).send().await;
+        let response = self
+            .client
+            .post(self.app.url(PULL_PATH))
+            .json(request)
+            .send()
+            .await;
         let response = response.map_err(|_| TransportError::Offline)?;
         if !response.status().is_success() {
             return Err(TransportError::Server);
@@ -63,7 +70,26 @@ fn offer(district: Uuid, i: usize) -> OfferData {
     }
 }
 
-/// A device of a new volunteer with `n` creates waiting in its outbox.
+fn need(group: Uuid, district: Uuid, payee: Uuid, i: usize) -> NeedData {
+    NeedData {
+        group,
+        title: format!("Behov nummer {i}"),
+        details: NeedDetails::MicroGrant {
+            amount_ore: (i as i64 % 4_000 + 1) * 100,
+            purpose: "Material och fika till kvällarna".into(),
+            enables: "Att vi kan fortsätta".into(),
+            payee: Some(payee),
+        },
+        areas: vec![],
+        district,
+        urgency: Urgency::Normal,
+        needed_by: None,
+        status: NeedStatus::Open,
+    }
+}
+
+/// A device of a new volunteer, contact of a new group, with `n` creates waiting in its
+/// outbox: offers and the group's needs, in turn.
 async fn device_with_outbox(
     app: &TestApp,
     n: usize,
@@ -71,15 +97,26 @@ async fn device_with_outbox(
 ) -> (reqwest::Client, RefCell<Engine<MemoryStore>>) {
     let (client, user) = app.volunteer(&format!("{who}@example.org")).await;
     let district = app.first_district().await;
+    let group: Uuid = app
+        .post(
+            &client,
+            "/api/register-group",
+            serde_json::json!({"form": {"kind": "informal", "name": format!("Grupp {who}"),
+                "description": "Bänkmärkning.", "org_number": "", "districts": [district],
+                "priority_areas": []}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let mut engine = Engine::open(MemoryStore::default(), user, Uuid::new_v4());
     for i in 0..n {
-        engine
-            .record(
-                Uuid::new_v4(),
-                Uuid::new_v4(),
-                app::sync::protocol::OfferOp::Create(offer(district, i)),
-            )
-            .unwrap();
+        let op: Op = if i % 2 == 0 {
+            OfferOp::Create(offer(district, i)).into()
+        } else {
+            NeedOp::Create(need(group, district, user, i)).into()
+        };
+        engine.record(Uuid::new_v4(), Uuid::new_v4(), op).unwrap();
     }
     (client, RefCell::new(engine))
 }
@@ -110,7 +147,8 @@ async fn bench(db: Db) {
         push_times.push(started.elapsed());
         assert!(engine.borrow().outbox().is_empty());
     }
-    // 10,000 offers for one person, then a fresh device pulls them all.
+    // 10,000 records for one person (5,000 offers, 5,000 needs of their group), then a fresh
+    // device pulls them all.
     let (client, engine) = device_with_outbox(&app, 10_000, "pull").await;
     let user = engine.borrow().user();
     let mut transport = Http {
@@ -128,10 +166,11 @@ async fn bench(db: Db) {
         let started = Instant::now();
         assert_eq!(sync(&fresh, &mut transport).await, Step::Done);
         pull_times.push(started.elapsed());
-        assert_eq!(fresh.borrow().offers().len(), 10_000);
+        assert_eq!(fresh.borrow().offers().len(), 5_000);
+        assert_eq!(fresh.borrow().needs().len(), 5_000);
     }
     println!(
-        "sync bench on {db:?}: push 1,000 changes median {:?} (runs {:?}); pull 10,000 records median {:?} (runs {:?})",
+        "sync bench on {db:?}: push 1,000 mixed changes median {:?} (runs {:?}); pull 10,000 mixed records median {:?} (runs {:?})",
         median(push_times.clone()), push_times, median(pull_times.clone()), pull_times
     );
 }

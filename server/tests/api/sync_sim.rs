@@ -2,18 +2,24 @@
 //! second person on one) run the real engine (`app::sync::client`) against the real server
 //! code (`api::sync::handle_push/handle_pull` over the real database) through a transport that
 //! drops requests, drops answers after the server applied them, duplicates and delays them,
-//! and restarts the server. Devices edit offline, edit the same offer concurrently, remove
-//! what another edits, and restart themselves.
+//! and restarts the server. Devices edit offers and a group's needs offline, edit the same
+//! record concurrently, remove what another edits, and restart themselves. The second person
+//! joins and leaves the group mid-run and follows the needs' district publicly; the server
+//! itself writes too (a need fulfilled, a need posted), through the same path.
 //!
-//! After healing: every device equals the server, each change was applied exactly once,
-//! nothing removed came back, and cursors only moved forward. `SIM_SEEDS` sets how many seeds
-//! (default 300); `SIM_SEED=n` runs one. A failing seed is printed.
+//! After healing: every device holds exactly what the server says its person may see now (the
+//! group's needs in full for a member, only the public view of open needs otherwise), each
+//! change was applied exactly once, nothing removed came back, and cursors only moved forward.
+//! `SIM_SEEDS` sets how many seeds (default 300); `SIM_SEED=n` runs one. A failing seed is
+//! printed.
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use app::db::Pool;
-use app::domain::offer::{Availability, OfferData, OfferPatch, TimeOfDay, WeeklyWindow};
+use app::domain::need::{NeedData, NeedDetails, NeedPatch, NeedStatus, Urgency};
+use app::domain::offer::{Availability, Known, OfferData, OfferPatch, TimeOfDay, WeeklyWindow};
 use app::sync::client::{sync, Engine, Step, Transport, TransportError};
+use app::sync::kinds::{Actor, Scope};
 use app::sync::protocol::*;
 use app::sync::store::MemoryStore;
 use rand::rngs::SmallRng;
@@ -30,8 +36,11 @@ struct Server {
 /// A request held back, delivered later (its answer goes nowhere).
 enum Delayed {
     Push(Uuid, Vec<u8>),
-    Pull(Uuid, HashMap<String, String>),
+    Pull(Uuid, Vec<u8>),
 }
+
+/// The grant maximum the simulated server runs with (the default).
+const MAX_GRANT: i64 = app::domain::need::DEFAULT_MAX_GRANT_ORE;
 
 struct World {
     server: RefCell<Server>,
@@ -67,10 +76,10 @@ impl World {
         let pool = self.server.borrow().pool.clone();
         match delayed {
             Delayed::Push(user, body) => {
-                let _ = app::api::sync::handle_push(&pool, user, &body).await;
+                let _ = app::api::sync::handle_push(&pool, user, &body, MAX_GRANT).await;
             }
-            Delayed::Pull(user, query) => {
-                let _ = app::api::sync::handle_pull(&pool, user, &query).await;
+            Delayed::Pull(user, body) => {
+                let _ = app::api::sync::handle_pull(&pool, user, &body).await;
             }
         }
     }
@@ -79,9 +88,12 @@ impl World {
 struct FaultyTransport<'a> {
     world: &'a World,
     user: Uuid,
-    /// Every pull answer this device got: (cursor asked, cursor answered, reset).
-    pulls: Vec<(Option<i64>, i64, bool)>,
+    /// Every pull answer this device got.
+    pulls: Vec<Pulled>,
 }
+
+/// A pull's cursors asked and answered, and whether it was a reset.
+type Pulled = (BTreeMap<String, i64>, BTreeMap<String, i64>, bool);
 
 fn rejected(err: SyncError) -> TransportError {
     match err.reason {
@@ -110,12 +122,13 @@ impl Transport for FaultyTransport<'_> {
             return Err(TransportError::Offline); // it arrives later, after the device gave up
         }
         let pool = self.world.server.borrow().pool.clone();
-        let answer = app::api::sync::handle_push(&pool, self.user, &body).await;
+        let answer = app::api::sync::handle_push(&pool, self.user, &body, MAX_GRANT).await;
         if roll < 0.30 {
             return Err(TransportError::Offline); // applied, but the answer is lost
         }
         let answer = if roll < 0.38 {
-            app::api::sync::handle_push(&pool, self.user, &body).await // sent twice
+            app::api::sync::handle_push(&pool, self.user, &body, MAX_GRANT).await
+        // sent twice
         } else {
             answer
         };
@@ -133,14 +146,11 @@ impl Transport for FaultyTransport<'_> {
     }
 
     async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, TransportError> {
-        let mut query = HashMap::from([
-            ("protocol".to_owned(), request.protocol.to_string()),
-            ("context".to_owned(), u8::from(request.context).to_string()),
-            ("limit".to_owned(), "7".to_owned()), // small pages, so paging is exercised
-        ]);
-        if let Some(cursor) = request.cursor {
-            query.insert("cursor".to_owned(), cursor.to_string());
-        }
+        let paged = PullRequest {
+            limit: Some(3), // small pages, so paging is exercised
+            ..request.clone()
+        };
+        let query = serde_json::to_vec(&paged).unwrap();
         let roll = self.world.roll();
         if roll < 0.08 {
             return Err(TransportError::Offline);
@@ -158,8 +168,11 @@ impl Transport for FaultyTransport<'_> {
             return Err(TransportError::Offline);
         }
         let answer = answer.map(wire).map_err(rejected)?;
-        self.pulls
-            .push((request.cursor, answer.cursor, answer.reset));
+        self.pulls.push((
+            request.cursors.clone(),
+            answer.cursors.clone(),
+            answer.reset,
+        ));
         Ok(answer)
     }
 }
@@ -167,7 +180,7 @@ impl Transport for FaultyTransport<'_> {
 struct Device {
     user: Uuid,
     engine: RefCell<Engine<MemoryStore>>,
-    pulls: Vec<(Option<i64>, i64, bool)>,
+    pulls: Vec<Pulled>,
 }
 
 fn time(rng: &mut SmallRng) -> TimeOfDay {
@@ -214,21 +227,121 @@ fn random_patch(rng: &mut SmallRng, district: Uuid) -> OfferPatch {
     }
 }
 
+fn random_need(rng: &mut SmallRng, group: Uuid, district: Uuid, payee: Uuid) -> NeedData {
+    let details = if rng.gen_bool(0.5) {
+        NeedDetails::MicroGrant {
+            amount_ore: rng.gen_range(1..=6_000) * 100, // some over the maximum: refused
+            purpose: "Telefon och kaffe".into(),
+            enables: String::new(),
+            payee: Some(payee),
+        }
+    } else {
+        NeedDetails::Recognition {
+            whom: "Nattvandrarna".into(),
+            reason: format!("kväll {}", rng.gen_range(0..100)),
+        }
+    };
+    NeedData {
+        group,
+        title: format!("behov {}", rng.gen_range(0..1000)),
+        details,
+        areas: vec![],
+        district,
+        urgency: Urgency::Normal,
+        needed_by: None,
+        status: if rng.gen_bool(0.7) {
+            NeedStatus::Open
+        } else {
+            NeedStatus::Draft
+        },
+    }
+}
+
+fn random_need_patch(rng: &mut SmallRng) -> NeedPatch {
+    let status = [
+        NeedStatus::Open,
+        NeedStatus::Withdrawn,
+        NeedStatus::Fulfilled,
+        NeedStatus::Draft,
+    ][rng.gen_range(0..4)];
+    NeedPatch {
+        title: rng
+            .gen_bool(0.5)
+            .then(|| format!("ändrat {}", rng.gen_range(0..1000))),
+        status: rng.gen_bool(0.5).then_some(status),
+        ..NeedPatch::default()
+    }
+}
+
 fn uuid(rng: &mut SmallRng) -> Uuid {
     Uuid::from_u128(rng.gen())
 }
 
-/// The live offers of `user` as the server has them.
-async fn server_offers(pool: &Pool, user: Uuid) -> BTreeMap<Uuid, OfferData> {
-    let rows: Vec<(String, String)> =
+/// What `user` may see now, as the server's tables say (not through sync): their live offers,
+/// the group's needs in full if they are in the group, and otherwise the public view of the
+/// open needs of a district they follow.
+async fn may_see(pool: &Pool, user: Uuid) -> BTreeMap<Uuid, Data> {
+    let offers: Vec<(String, String)> =
         sqlx::query_as("SELECT id, body FROM offers WHERE owner_id = $1 AND body IS NOT NULL")
             .bind(user.to_string())
             .fetch_all(pool)
             .await
             .unwrap();
-    rows.into_iter()
-        .map(|(id, body)| (id.parse().unwrap(), serde_json::from_str(&body).unwrap()))
+    let needs: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT n.id, n.body,            CASE WHEN EXISTS (SELECT 1 FROM actor_members m WHERE m.actor_id = n.group_id AND m.user_id = $1) THEN 'member' ELSE '' END,            CASE WHEN EXISTS (SELECT 1 FROM user_districts d WHERE d.district_id = n.district_id AND d.user_id = $1) THEN 'follows' ELSE '' END          FROM needs n WHERE n.body IS NOT NULL",
+    )
+    .bind(user.to_string())
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut seen: BTreeMap<Uuid, Data> = offers
+        .into_iter()
+        .map(|(id, body)| {
+            (
+                id.parse().unwrap(),
+                Data::Offer(serde_json::from_str(&body).unwrap()),
+            )
+        })
+        .collect();
+    for (id, body, member, follows) in needs {
+        let need: NeedData = serde_json::from_str(&body).unwrap();
+        let view = if !member.is_empty() {
+            Some(need)
+        } else if !follows.is_empty() && need.status.is_public() {
+            Some(need.public_view())
+        } else {
+            None
+        };
+        if let Some(view) = view {
+            seen.insert(id.parse().unwrap(), Data::Need(view));
+        }
+    }
+    seen
+}
+
+/// The changes the device set aside because the server would not take them.
+fn rejected_in(engine: &Engine<MemoryStore>) -> Vec<(Uuid, SyncErrorReason)> {
+    engine
+        .log()
+        .iter()
+        .filter_map(|s| match s.result {
+            app::sync::client::SettledAs::Rejected { reason } => Some((s.change.id, reason)),
+            _ => None,
+        })
         .collect()
+}
+
+/// Everything the device shows.
+fn shown(engine: &Engine<MemoryStore>) -> BTreeMap<Uuid, Data> {
+    let offers = engine
+        .offers()
+        .into_iter()
+        .map(|o| (o.id, Data::Offer(o.data)));
+    let needs = engine
+        .needs()
+        .into_iter()
+        .map(|n| (n.id, Data::Need(n.data)));
+    offers.chain(needs).collect()
 }
 
 async fn counter(pool: &Pool) -> i64 {
@@ -237,6 +350,14 @@ async fn counter(pool: &Pool) -> i64 {
         .await
         .unwrap();
     v
+}
+
+async fn sql(pool: &Pool, statement: &str, values: &[String]) {
+    let mut query = sqlx::query(statement);
+    for value in values {
+        query = query.bind(value);
+    }
+    query.execute(pool).await.unwrap();
 }
 
 async fn add_person(pool: &Pool, name: &str) -> Uuid {
@@ -265,7 +386,7 @@ impl Drop for SeedGuard {
     }
 }
 
-async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Server {
+async fn run_seed(seed: u64, engine: Db, server: Server) -> Server {
     let _guard = SeedGuard(seed, engine);
     let world = World {
         server: RefCell::new(server),
@@ -276,7 +397,43 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
     let pool = world.server.borrow().pool.clone();
     let ana = add_person(&pool, "Ana").await;
     let bo = add_person(&pool, "Bo").await;
+    // Ana speaks for a group of night walkers; Bo follows the district, and joins and leaves.
+    let group = Uuid::new_v4();
+    sql(
+        &pool,
+        "INSERT INTO actors (id, name, kind) VALUES ($1, $2, 'informal')",
+        &[group.to_string(), format!("Nattvandrarna {group}")],
+    )
+    .await;
+    sql(
+        &pool,
+        "INSERT INTO actor_members (actor_id, user_id, role) VALUES ($1, $2, 'contact')",
+        &[group.to_string(), ana.to_string()],
+    )
+    .await;
+    // A district of its own, so that the public needs of earlier seeds (which stay) do not
+    // fill this one past the device bound.
+    let district = Uuid::new_v4();
+    sql(
+        &pool,
+        "INSERT INTO districts (id, slug, name) VALUES ($1, $2, $3)",
+        &[
+            district.to_string(),
+            format!("sim-{district}"),
+            format!("Sim {seed}"),
+        ],
+    )
+    .await;
+    sql(
+        &pool,
+        "INSERT INTO user_districts (user_id, district_id) VALUES ($1, $2)",
+        &[bo.to_string(), district.to_string()],
+    )
+    .await;
+    let reference = app::db::reference::load(&pool).await.unwrap();
+    let known = Known::from_reference(&reference);
     let start_counter = counter(&pool).await;
+    let mut server_writes = 0i64;
     let mut devices: Vec<Device> = [ana, ana, ana, bo]
         .into_iter()
         .map(|user| {
@@ -289,6 +446,9 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
         })
         .collect();
     let mut made: BTreeSet<Uuid> = BTreeSet::new();
+    // Changes the server refused to take at all (an edit of a need its person may no longer
+    // see, after leaving the group): set aside on the device, never recorded.
+    let mut rejected_changes: BTreeMap<Uuid, SyncErrorReason> = BTreeMap::new();
     let mut deletes: BTreeMap<Uuid, Uuid> = BTreeMap::new();
 
     let steps = world.rng.borrow_mut().gen_range(30..80);
@@ -302,8 +462,8 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
         if trace {
             let e = device.engine.borrow();
             eprintln!(
-                "step: device {who} action {action} cursor {:?} outbox {:?} snapshot {:?}",
-                e.cursor(),
+                "step: device {who} action {action} cursors {:?} outbox {:?} snapshot {:?}",
+                e.cursors(),
                 e.outbox()
                     .iter()
                     .map(|c| (
@@ -313,15 +473,15 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
                     ))
                     .collect::<Vec<_>>(),
                 e.snapshot()
-                    .offers
+                    .records
                     .iter()
                     .map(|(id, o)| (id.to_string()[..8].to_owned(), o.version))
                     .collect::<Vec<_>>()
             );
         }
         match action {
-            // An edit on the device (online or not: it does not know).
-            0..=44 => {
+            // An edit of an offer on the device (online or not: it does not know).
+            0..=24 => {
                 let mut rng = world.rng.borrow_mut();
                 let offers = device.engine.borrow().offers();
                 let change = uuid(&mut rng);
@@ -349,6 +509,54 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
                     .unwrap();
                 made.insert(change);
             }
+            // A need of the group: posted, edited, moved on or removed (Bo, a member or not
+            // at all, is refused; so is a move the rules do not allow).
+            25..=39 => {
+                let mut rng = world.rng.borrow_mut();
+                let needs = device.engine.borrow().needs();
+                let change = uuid(&mut rng);
+                let roll = rng.gen_range(0..10);
+                let (record, op) = if needs.is_empty() || roll < 4 {
+                    let need = random_need(&mut rng, group, district, ana);
+                    (uuid(&mut rng), NeedOp::Create(need))
+                } else {
+                    let target = needs[rng.gen_range(0..needs.len())].id;
+                    if roll < 9 {
+                        (target, NeedOp::Update(random_need_patch(&mut rng)))
+                    } else {
+                        (target, NeedOp::Delete)
+                    }
+                };
+                if op == NeedOp::Delete {
+                    deletes.insert(change, record);
+                }
+                device
+                    .engine
+                    .borrow_mut()
+                    .record(change, record, op)
+                    .unwrap();
+                made.insert(change);
+            }
+            // Bo joins the group, is made a contact, or leaves it.
+            40..=44 => {
+                let pool = world.server.borrow().pool.clone();
+                let roll = world.rng.borrow_mut().gen_range(0..3);
+                sql(
+                    &pool,
+                    "DELETE FROM actor_members WHERE actor_id = $1 AND user_id = $2",
+                    &[group.to_string(), bo.to_string()],
+                )
+                .await;
+                if roll > 0 {
+                    let role = if roll == 1 { "member" } else { "contact" };
+                    sql(
+                        &pool,
+                        "INSERT INTO actor_members (actor_id, user_id, role) VALUES ($1, $2, $3)",
+                        &[group.to_string(), bo.to_string(), role.to_owned()],
+                    )
+                    .await;
+                }
+            }
             45..=79 => {
                 let mut transport = FaultyTransport {
                     world: &world,
@@ -357,6 +565,7 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
                 };
                 sync(&device.engine, &mut transport).await;
                 device.pulls.append(&mut transport.pulls);
+                rejected_changes.extend(rejected_in(&device.engine.borrow()));
             }
             80..=89 => {
                 let pending = world.delayed.borrow().len();
@@ -375,12 +584,51 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
                 };
                 device.engine = RefCell::new(Engine::open(store, user, id));
             }
-            _ => {
+            97 => {
                 let pool = world.server.borrow().pool.clone();
                 let before = app::db::now();
                 app::db::sync::forget_removals(&pool, &before)
                     .await
                     .unwrap();
+            }
+            // The server writes: a need fulfilled or posted (staff, a job, the seed do so).
+            _ => {
+                let pool = world.server.borrow().pool.clone();
+                let open: Vec<(String,)> = sqlx::query_as(
+                    "SELECT id FROM needs WHERE group_id = $1 AND status = 'open' \
+                     AND kind = 'recognition' ORDER BY id",
+                )
+                .bind(group.to_string())
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                let (record, op) = {
+                    let mut rng = world.rng.borrow_mut();
+                    if open.is_empty() || rng.gen_bool(0.5) {
+                        let need = random_need(&mut rng, group, district, ana);
+                        (uuid(&mut rng), NeedOp::Create(need))
+                    } else {
+                        let target = open[rng.gen_range(0..open.len())].0.parse().unwrap();
+                        let patch = NeedPatch {
+                            status: Some(NeedStatus::Fulfilled),
+                            ..NeedPatch::default()
+                        };
+                        (target, NeedOp::Update(patch))
+                    }
+                };
+                let outcomes = app::db::sync::write(
+                    &pool,
+                    &Actor::system(),
+                    ana,
+                    &[(record, Op::Need(op))],
+                    known.clone(),
+                )
+                .await
+                .unwrap();
+                server_writes += outcomes
+                    .iter()
+                    .filter(|o| matches!(o, Outcome::Applied { version: Some(_) }))
+                    .count() as i64;
             }
         }
     }
@@ -404,6 +652,7 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
                 "a healed sync finishes"
             );
             device.pulls.append(&mut transport.pulls);
+            rejected_changes.extend(rejected_in(&device.engine.borrow()));
         }
     }
 
@@ -411,26 +660,55 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
     for (i, device) in devices.iter().enumerate() {
         let (sent_all, mine) = {
             let engine = device.engine.borrow();
-            let mine: BTreeMap<Uuid, OfferData> = engine
-                .offers()
-                .into_iter()
-                .map(|o| (o.id, o.data))
-                .collect();
-            (engine.outbox().is_empty(), mine)
+            (engine.outbox().is_empty(), shown(&engine))
         };
         assert!(sent_all, "device {i} sent everything");
-        assert_eq!(
-            mine,
-            server_offers(&pool, device.user).await,
-            "device {i} equals the server"
+        let expected = may_see(&pool, device.user).await;
+        let differing: Vec<_> = mine
+            .keys()
+            .chain(expected.keys())
+            .filter(|id| mine.get(id) != expected.get(id))
+            .map(|id| (id, mine.get(id), expected.get(id)))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "device {i} holds exactly what its person may see; (id, held, may see): {differing:#?}"
         );
         for (asked, answered, reset) in &device.pulls {
-            assert!(
-                *reset || asked.is_none_or(|a| *answered >= a),
-                "device {i}: cursor went back from {asked:?} to {answered}"
-            );
+            for (scope, cursor) in answered {
+                assert!(
+                    *reset || asked.get(scope).is_none_or(|a| cursor >= a),
+                    "device {i}: cursor of {scope} went back from {:?} to {cursor}",
+                    asked.get(scope)
+                );
+            }
         }
     }
+    // Bo held needs both through the group and publicly: at the end the scopes his device
+    // holds are exactly his.
+    let bo_scopes: BTreeSet<String> = devices[3]
+        .engine
+        .borrow()
+        .cursors()
+        .keys()
+        .cloned()
+        .collect();
+    let mut expected: BTreeSet<String> =
+        [Scope::Owner(bo).key(), Scope::Public(district).key()].into();
+    let member: Option<(String,)> =
+        sqlx::query_as("SELECT role FROM actor_members WHERE actor_id = $1 AND user_id = $2")
+            .bind(group.to_string())
+            .bind(bo.to_string())
+            .fetch_optional(&pool)
+            .await
+            .unwrap();
+    if member.is_some() {
+        expected.insert(Scope::Group(group).key());
+    }
+    assert_eq!(
+        bo_scopes, expected,
+        "the device holds exactly its person's scopes"
+    );
 
     // Exactly once: every change made is recorded once, and the counter moved once per change
     // that changed something.
@@ -443,11 +721,27 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
             .unwrap();
     let recorded: BTreeSet<Uuid> = rows.iter().map(|(id, _)| id.parse().unwrap()).collect();
     assert_eq!(recorded.len(), rows.len());
-    assert_eq!(recorded, made, "each change made reached the server once");
+    for (change, reason) in &rejected_changes {
+        assert_eq!(
+            *reason,
+            SyncErrorReason::ForeignRecord,
+            "only foreign records are rejected"
+        );
+        assert!(
+            !recorded.contains(change),
+            "a rejected change was not applied"
+        );
+    }
+    let taken: BTreeSet<Uuid> = made
+        .iter()
+        .filter(|c| !rejected_changes.contains_key(c))
+        .copied()
+        .collect();
+    assert_eq!(recorded, taken, "each change made reached the server once");
     let versions = rows.iter().filter(|(_, v)| v.is_some()).count() as i64;
     assert_eq!(
         counter(&pool).await - start_counter,
-        versions,
+        versions + server_writes,
         "one number per applied change"
     );
 
@@ -462,29 +756,27 @@ async fn run_seed(seed: u64, engine: Db, server: Server, district: Uuid) -> Serv
         .filter(|(change, _)| applied.contains(change))
         .map(|(_, record)| *record)
         .collect();
-    let live: BTreeSet<Uuid> = server_offers(&pool, ana)
-        .await
-        .into_keys()
-        .chain(server_offers(&pool, bo).await.into_keys())
-        .collect();
+    let live: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM offers WHERE body IS NOT NULL UNION SELECT id FROM needs WHERE body IS NOT NULL",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let live: BTreeSet<Uuid> = live.into_iter().map(|(id,)| id.parse().unwrap()).collect();
     assert!(
         removed.is_disjoint(&live),
-        "a removed offer came back on the server"
+        "a removed record came back on the server"
     );
     for device in &devices {
-        assert!(device
-            .engine
-            .borrow()
-            .offers()
-            .iter()
-            .all(|o| !removed.contains(&o.id)));
+        assert!(shown(&device.engine.borrow())
+            .keys()
+            .all(|id| !removed.contains(id)));
     }
     world.server.into_inner()
 }
 
 async fn simulate(engine: Db) {
     let app = spawn_app(engine).await;
-    let district = app.first_district().await;
     let seeds: Vec<u64> = match std::env::var("SIM_SEED") {
         Ok(seed) => vec![seed.parse().expect("SIM_SEED is a number")],
         Err(_) => {
@@ -501,7 +793,7 @@ async fn simulate(engine: Db) {
         url: app.database_url.clone(),
     };
     for seed in &seeds {
-        server = run_seed(*seed, engine, server, district).await;
+        server = run_seed(*seed, engine, server).await;
     }
     server.pool.close().await;
     eprintln!(

@@ -26,7 +26,7 @@ async fn push_offer(app: &TestApp, client: &reqwest::Client, note: &str) -> Uuid
         .post(
             client,
             app::sync::protocol::PUSH_PATH,
-            json!({"protocol": 1, "device": device, "changes": [{
+            json!({"protocol": app::sync::protocol::PROTOCOL, "device": device, "changes": [{
                 "id": Uuid::new_v4(), "seq": 1, "record": Uuid::new_v4(), "kind": "offer",
                 "op": {"create": {"availability": {"type": "flexible"}, "districts": [district],
                   "areas": [], "skills": ["första hjälpen"], "languages": ["arabiska"],

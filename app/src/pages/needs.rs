@@ -1,0 +1,503 @@
+//! Needs on the server's pages: the public page of open needs (`/behov`, for anyone, no
+//! personal data), the staff's list of every asked need (`/personal/behov`, read-only until the
+//! case issue), a group's needs on its page, and a need's own page (`/behov/:id`). All are
+//! rendered completely on the server and work without JavaScript: the filters are a plain `GET`
+//! form and the pages plain links.
+use leptos::either::{Either, EitherOf3, EitherOf6};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use uuid::Uuid;
+
+use crate::api::needs::{need, open_needs, staff_needs};
+use crate::api::reference::load_reference_data;
+use crate::components::form::summary;
+use crate::components::{NotAllowed, PageTitle, RequireUser};
+use crate::domain::need::{
+    format_kronor, AdminHelp, ListedNeed, NeedData, NeedDetails, NeedFilter, NeedKind, NeedList,
+    NeedPage, NeedStatus, PremisesWhen, Urgency, PAGE_SIZES,
+};
+use crate::domain::{permissions, Me, ReferenceData};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::text;
+
+/// The kind of a need, in words.
+pub fn kind_name(i18n: I18nContext<Locale>, kind: NeedKind) -> &'static str {
+    match kind {
+        NeedKind::MicroGrant => t_string!(i18n, needs.kind_micro_grant),
+        NeedKind::Premises => t_string!(i18n, needs.kind_premises),
+        NeedKind::Storage => t_string!(i18n, needs.kind_storage),
+        NeedKind::AdminHelp => t_string!(i18n, needs.kind_admin_help),
+        NeedKind::Recognition => t_string!(i18n, needs.kind_recognition),
+        NeedKind::Other => t_string!(i18n, needs.kind_other),
+    }
+}
+
+/// Where a need stands, in words. A request to the municipality that is open shows "received".
+pub fn status_name(
+    i18n: I18nContext<Locale>,
+    status: NeedStatus,
+    asks_municipality: bool,
+) -> &'static str {
+    match status {
+        NeedStatus::Draft => t_string!(i18n, needs.status_draft),
+        NeedStatus::Open if asks_municipality => t_string!(i18n, needs.status_received),
+        NeedStatus::Open => t_string!(i18n, needs.status_open),
+        NeedStatus::InProgress => t_string!(i18n, needs.status_in_progress),
+        NeedStatus::Fulfilled => t_string!(i18n, needs.status_fulfilled),
+        NeedStatus::Closed => t_string!(i18n, needs.status_closed),
+        NeedStatus::Withdrawn => t_string!(i18n, needs.status_withdrawn),
+    }
+}
+
+fn urgency_name(i18n: I18nContext<Locale>, urgency: Urgency) -> &'static str {
+    match urgency {
+        Urgency::Low => t_string!(i18n, needs.urgency_low),
+        Urgency::Normal => t_string!(i18n, needs.urgency_normal),
+        Urgency::High => t_string!(i18n, needs.urgency_high),
+    }
+}
+
+fn current_filter() -> NeedFilter {
+    use_query_map().with_untracked(|q| NeedFilter::from_query(|k| q.get(k)))
+}
+
+/// `/behov` — every open need, for anyone.
+#[component]
+pub fn OpenNeedsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let filter = current_filter();
+    let list = Resource::new(
+        move || filter.clone(),
+        |f| open_needs(f.district, f.area, f.kind, Some(f.page), Some(f.per_page)),
+    );
+    view! {
+        <PageTitle text=move || t_string!(i18n, needs.title).to_owned() />
+        <h1>{t!(i18n, needs.heading)}</h1>
+        <p class="lead">{t!(i18n, needs.lead)}</p>
+        <NeedsBrowser action="/behov" filter=current_filter() list />
+    }
+}
+
+/// `/personal/behov` — every need a group has asked, for staff.
+#[component]
+pub fn StaffNeedsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <PageTitle text=move || t_string!(i18n, needs.staff_title).to_owned() />
+        <h1>{t!(i18n, needs.staff_heading)}</h1>
+        <RequireUser children=|me: Me| {
+            if permissions::can_list_groups(Some(me.role)) {
+                let filter = current_filter();
+                let list = Resource::new(
+                    move || filter.clone(),
+                    |f| staff_needs(f.district, f.area, f.kind, Some(f.page), Some(f.per_page)),
+                );
+                Either::Left(view! {
+                    <p class="lead">{t!(use_i18n(), needs.staff_lead)}</p>
+                    <NeedsBrowser action="/personal/behov" filter=current_filter() list />
+                })
+            } else {
+                Either::Right(view! { <NotAllowed /> })
+            }
+        } />
+    }
+}
+
+/// The filter form, the list and the pages, once the reference lists and the needs are in.
+#[component]
+fn NeedsBrowser(
+    action: &'static str,
+    filter: NeedFilter,
+    list: Resource<Result<NeedList, AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let reference = Resource::new(|| (), |_| load_reference_data());
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || {
+                let filter = filter.clone();
+                Suspend::new(async move {
+                    match (reference.await, list.await) {
+                        (Ok(reference), Ok(list)) => Either::Left(view! {
+                            <FilterForm action filter=filter.clone() reference=reference.clone() />
+                            <NeedItems list=list.clone() reference />
+                            <Pages page=list.page pages=list.pages()
+                                link=move |n| page_link(action, filter.query(n)) />
+                        }),
+                        (Err(err), _) | (_, Err(err)) => Either::Right(view! {
+                            <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p>
+                        }),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn FilterForm(action: &'static str, filter: NeedFilter, reference: ReferenceData) -> impl IntoView {
+    let i18n = use_i18n();
+    let chosen = |selected: bool| selected.then_some("selected");
+    view! {
+        <form class="filters" method="get" action=action role="search" data-testid="need-filters">
+            <PlaceFilters district=filter.district area=filter.area reference />
+            <div class="field">
+                <label for="filter-kind">{t!(i18n, needs.filter_kind)}</label>
+                <select id="filter-kind" name="typ">
+                    <option value="">{t!(i18n, needs.filter_all)}</option>
+                    {NeedKind::ALL.into_iter().map(|k| view! {
+                        <option value=k.as_str() selected=chosen(filter.kind == Some(k))>{move || kind_name(i18n, k)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-per-page">{t!(i18n, needs.per_page)}</label>
+                <select id="filter-per-page" name="antal">
+                    {PAGE_SIZES.into_iter().map(|n| view! {
+                        <option value=n.to_string() selected=chosen(filter.per_page == n)>{n.to_string()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button class="button" type="submit">{t!(i18n, needs.filter_submit)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn NeedItems(
+    list: NeedList,
+    reference: ReferenceData,
+    /// Inside a page's section: titles are third-level headings.
+    #[prop(optional)]
+    nested: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    if list.needs.is_empty() {
+        return Either::Left(view! { <p data-testid="no-needs">{t!(i18n, needs.none)}</p> });
+    }
+    Either::Right(view! {
+        <p class="muted" data-testid="need-count">{t!(i18n, needs.count, count = move || list.total)}</p>
+        <ul class="need-list" data-testid="needs">
+            {list.needs.into_iter().map(|need| view! { <NeedItem need reference=reference.clone() nested /> }).collect_view()}
+        </ul>
+    })
+}
+
+#[component]
+fn NeedItem(need: ListedNeed, reference: ReferenceData, nested: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let district = reference
+        .districts
+        .iter()
+        .find(|d| d.id == need.district)
+        .map(|d| d.name.clone())
+        .unwrap_or_default();
+    let areas: Vec<_> = reference
+        .priority_areas
+        .iter()
+        .filter(|a| need.areas.contains(&a.id))
+        .map(|a| a.name.clone())
+        .collect();
+    let ListedNeed {
+        kind,
+        status,
+        urgency,
+        amount_ore,
+        needed_by,
+        ..
+    } = need;
+    let asks = kind.asks_municipality();
+    view! {
+        <li class="need" data-testid="need">
+            {
+                let link = view! { <a href=format!("/behov/{}", need.id)>{need.title.clone()}</a> };
+                if nested {
+                    Either::Left(view! { <h3 class="need__title">{link}</h3> })
+                } else {
+                    Either::Right(view! { <h2 class="need__title">{link}</h2> })
+                }
+            }
+            <p class="need__meta">
+                <span class="badge">{move || kind_name(i18n, kind)}</span>
+                " "
+                <span class="badge badge--status">{move || status_name(i18n, status, asks)}</span>
+                {(urgency == Urgency::High).then(|| view! { " " <span class="badge badge--todo">{move || urgency_name(i18n, urgency)}</span> })}
+            </p>
+            <p>
+                <a href=format!("/grupper/{}", need.group)>{need.group_name.clone()}</a>
+                " · " {district}
+                {amount_ore.map(|ore| view! { " · " <strong>{format_kronor(ore)}</strong> })}
+                {needed_by.map(|d| view! { " · " {t!(i18n, needs.needed_by)} " " {d.to_string()} })}
+            </p>
+            {(!areas.is_empty()).then(|| view! {
+                <p class="muted">{move || areas.iter().map(|a| a.get(i18n.get_locale()).to_owned()).collect::<Vec<_>>().join(", ")}</p>
+            })}
+        </li>
+    }
+}
+
+/// The district and priority-area choices a list's filter form starts with (`omrade`, `fokus`).
+#[component]
+pub fn PlaceFilters(
+    district: Option<Uuid>,
+    area: Option<Uuid>,
+    reference: ReferenceData,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let chosen = |selected: bool| selected.then_some("selected");
+    let ReferenceData {
+        districts,
+        priority_areas,
+    } = reference;
+    view! {
+        <div class="field">
+            <label for="filter-district">{t!(i18n, needs.filter_district)}</label>
+            <select id="filter-district" name="omrade">
+                <option value="">{t!(i18n, needs.filter_all)}</option>
+                {districts.into_iter().map(|d| view! {
+                    <option value=d.id.to_string() selected=chosen(district == Some(d.id))>{d.name}</option>
+                }).collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for="filter-area">{t!(i18n, needs.filter_area)}</label>
+            <select id="filter-area" name="fokus">
+                <option value="">{t!(i18n, needs.filter_all)}</option>
+                {priority_areas.into_iter().map(|a| {
+                    let name = a.name.clone();
+                    view! {
+                        <option value=a.id.to_string() selected=chosen(area == Some(a.id))>
+                            {move || name.get(i18n.get_locale()).to_owned()}
+                        </option>
+                    }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// "Previous page · page 2 of 5 · next page" under a list: plain links, so it works without
+/// JavaScript. `link(n)` is the address of page `n`.
+#[component]
+pub fn Pages(page: u32, pages: u32, link: impl Fn(u32) -> String + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let previous = (page > 1).then(|| link(page - 1));
+    let next = (page < pages).then(|| link(page + 1));
+    view! {
+        <nav class="pages" aria-label=move || t_string!(i18n, needs.pages_label)>
+            {previous.map(|href| view! { <a href=href rel="prev" data-testid="previous-page">{t!(i18n, needs.previous)}</a> })}
+            <span>{t!(i18n, needs.page_of, page = move || page, pages = move || pages)}</span>
+            {next.map(|href| view! { <a href=href rel="next" data-testid="next-page">{t!(i18n, needs.next)}</a> })}
+        </nav>
+    }
+}
+
+/// The address of a list's page: `action` with the filter's query, if any.
+pub fn page_link(action: &str, query: String) -> String {
+    if query.is_empty() {
+        action.to_owned()
+    } else {
+        format!("{action}?{query}")
+    }
+}
+
+/// A group's needs on its page, as the reader may see them (the server chose which).
+#[component]
+pub fn GroupNeeds(list: NeedList) -> impl IntoView {
+    let i18n = use_i18n();
+    let reference = Resource::new(|| (), |_| load_reference_data());
+    view! {
+        <section aria-labelledby="group-needs-heading" data-testid="group-needs">
+            <h2 id="group-needs-heading">{t!(i18n, needs.group_heading)}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+                {move || {
+                    let list = list.clone();
+                    Suspend::new(async move {
+                        match reference.await {
+                            Ok(_) if list.needs.is_empty() => {
+                                EitherOf3::A(view! { <p class="muted">{t!(i18n, our_needs.none)}</p> })
+                            }
+                            Ok(reference) => EitherOf3::B(view! { <NeedItems list reference nested=true /> }),
+                            Err(err) => EitherOf3::C(view! {
+                                <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p>
+                            }),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `/behov/:id` — one need, as the reader may see it.
+#[component]
+pub fn NeedDetailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|raw| raw.parse::<Uuid>().ok())
+    };
+    let data = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => need(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    let reference = Resource::new(|| (), |_| load_reference_data());
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match (data.await, reference.await) {
+                    (Ok(page), Ok(reference)) => EitherOf3::A(view! { <NeedView page reference /> }),
+                    (Err(AppError::NotFound), _) => EitherOf3::B(view! { <crate::pages::NotFoundPage /> }),
+                    (Err(err), _) | (_, Err(err)) => EitherOf3::C(view! {
+                        <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NeedView(page: NeedPage, reference: ReferenceData) -> impl IntoView {
+    let i18n = use_i18n();
+    let NeedPage {
+        need,
+        group_name,
+        payee_name,
+        created_at,
+        contact,
+        ..
+    } = page;
+    let NeedData {
+        group,
+        title,
+        details,
+        areas,
+        district,
+        urgency,
+        needed_by,
+        status,
+    } = need;
+    let kind = details.kind();
+    let asks = kind.asks_municipality();
+    let district = reference
+        .districts
+        .iter()
+        .find(|d| d.id == district)
+        .map(|d| d.name.clone())
+        .unwrap_or_default();
+    let areas: Vec<_> = reference
+        .priority_areas
+        .into_iter()
+        .filter(|a| areas.contains(&a.id))
+        .map(|a| a.name)
+        .collect();
+    let title_text = title.clone();
+    let posted = created_at.get(..10).unwrap_or_default().to_owned();
+    view! {
+        <PageTitle text=move || title_text.clone() />
+        <article class="need-page" data-testid="need-page">
+            <h1>{title}</h1>
+            <p class="need__meta">
+                <span class="badge">{move || kind_name(i18n, kind)}</span>
+                " "
+                <span class="badge badge--status" data-testid="need-status">{move || status_name(i18n, status, asks)}</span>
+                " "
+                <span class="badge">{move || urgency_name(i18n, urgency)}</span>
+            </p>
+            <dl class="facts">
+                <dt>{t!(i18n, our_needs.group)}</dt>
+                <dd><a href=format!("/grupper/{group}")>{group_name}</a></dd>
+                <dt>{t!(i18n, our_needs.district)}</dt>
+                <dd>{district}</dd>
+                {(!areas.is_empty()).then(|| view! {
+                    <dt>{t!(i18n, needs.filter_area)}</dt>
+                    <dd>{move || areas.iter().map(|a| a.get(i18n.get_locale()).to_owned()).collect::<Vec<_>>().join(", ")}</dd>
+                })}
+                {needed_by.map(|d| view! { <dt>{t!(i18n, needs.needed_by_label)}</dt><dd>{d.to_string()}</dd> })}
+                <DetailFacts details payee_name />
+                <dt>{t!(i18n, needs.posted)}</dt>
+                <dd>{posted}</dd>
+            </dl>
+            {contact.then(|| view! {
+                <p data-testid="contact-hint"><a href="/behov/mina">{t!(i18n, needs.contact_hint)}</a></p>
+            })}
+        </article>
+    }
+}
+
+/// What the need asks for, by kind, as definition-list rows.
+#[component]
+fn DetailFacts(details: NeedDetails, payee_name: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let row = |label: Signal<String>, value: String| {
+        (!value.is_empty()).then(|| view! { <dt>{label}</dt><dd class="prewrap">{value}</dd> })
+    };
+    match details {
+        NeedDetails::MicroGrant {
+            amount_ore,
+            purpose,
+            enables,
+            ..
+        } => EitherOf6::A(view! {
+            {row(text!(i18n, our_needs.amount), format_kronor(amount_ore))}
+            {row(text!(i18n, our_needs.purpose), purpose)}
+            {row(text!(i18n, our_needs.enables), enables)}
+            {row(text!(i18n, our_needs.payee), payee_name.unwrap_or_default())}
+        }),
+        NeedDetails::Premises {
+            when,
+            people,
+            accessibility,
+        } => {
+            let when = move || match &when {
+                PremisesWhen::OneOff { date, from, to } => format!("{date}, {from}–{to}"),
+                PremisesWhen::Weekly { weekday, from, to } => format!(
+                    "{} ({}) {from}–{to}",
+                    t_string!(i18n, our_needs.weekly),
+                    crate::pages::offers::weekday_name(i18n, *weekday)
+                ),
+            };
+            EitherOf6::B(view! {
+                <dt>{t!(i18n, our_needs.when)}</dt><dd>{when}</dd>
+                {row(text!(i18n, our_needs.people), people.to_string())}
+                {row(text!(i18n, our_needs.accessibility), accessibility)}
+            })
+        }
+        NeedDetails::Storage {
+            what,
+            volume,
+            until,
+        } => EitherOf6::C(view! {
+            {row(text!(i18n, our_needs.what), what)}
+            {row(text!(i18n, our_needs.volume), volume)}
+            {row(text!(i18n, our_needs.until), until.map(|d| d.to_string()).unwrap_or_default())}
+        }),
+        NeedDetails::AdminHelp { help, description } => {
+            let help = move || match help {
+                AdminHelp::Accounts => t_string!(i18n, our_needs.help_accounts),
+                AdminHelp::Application => t_string!(i18n, our_needs.help_application),
+                AdminHelp::Website => t_string!(i18n, our_needs.help_website),
+                AdminHelp::Other => t_string!(i18n, our_needs.help_other),
+            };
+            EitherOf6::D(view! {
+                <dt>{t!(i18n, our_needs.help)}</dt><dd>{help}</dd>
+                {row(text!(i18n, our_needs.description), description)}
+            })
+        }
+        NeedDetails::Recognition { whom, reason } => EitherOf6::E(view! {
+            {row(text!(i18n, our_needs.whom), whom)}
+            {row(text!(i18n, our_needs.reason), reason)}
+        }),
+        NeedDetails::Other { text } => {
+            EitherOf6::F(view! { {row(text!(i18n, our_needs.text), text)} })
+        }
+    }
+}

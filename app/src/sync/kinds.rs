@@ -1,0 +1,326 @@
+//! The registry of record kinds: each kind is declared once here — its data and patch, its
+//! rules, who may create, change and remove it, and who may see it (its scopes). The server
+//! and the browser both go through this registry; nothing else in sync knows a kind by name.
+//!
+//! Adding a kind: its domain module, a [`RecordKind`] impl and a variant in [`Kind`], `Op`
+//! and `Data` (`protocol`), its table (both engines' migrations, and its row in `db::records`)
+//! and its pages. `docs/SYNC.md` ("Adding a record kind") walks through it.
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::account::MemberRole;
+use crate::domain::need::{self, NeedActor, NeedData, NeedPatch};
+use crate::domain::offer::{Date, Known, OfferData, OfferPatch};
+use crate::domain::FieldErrors;
+
+use super::protocol::{Data, KindOp};
+
+/// The kinds of record that sync carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Offer,
+    Need,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Offer, Kind::Need];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Offer => "offer",
+            Kind::Need => "need",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+
+    /// When the phone is full, the kinds with the lowest number are dropped first (the server
+    /// can always send them again; the outbox is never dropped).
+    pub fn keep_priority(self) -> u8 {
+        match self {
+            Kind::Need => 0,
+            Kind::Offer => 1,
+        }
+    }
+}
+
+/// Who may see a record: its owner, a group's members (contacts included), or everyone with
+/// an interest in a district (a published record). A device holds the records of the scopes
+/// its person has now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    Owner(Uuid),
+    Group(Uuid),
+    Public(Uuid),
+}
+
+impl Scope {
+    /// `o:<uuid>`, `g:<uuid>`, `p:<uuid>`: how a scope is stored and sent.
+    pub fn key(&self) -> String {
+        match self {
+            Scope::Owner(id) => format!("o:{id}"),
+            Scope::Group(id) => format!("g:{id}"),
+            Scope::Public(id) => format!("p:{id}"),
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Scope> {
+        let (tag, id) = raw.split_once(':')?;
+        let id = Uuid::parse_str(id).ok()?;
+        match tag {
+            "o" => Some(Scope::Owner(id)),
+            "g" => Some(Scope::Group(id)),
+            "p" => Some(Scope::Public(id)),
+            _ => None,
+        }
+    }
+
+    /// Seen through this scope, a record shows everything (not its public view).
+    pub fn sees_all(&self) -> bool {
+        match self {
+            Scope::Owner(_) | Scope::Group(_) => true,
+            Scope::Public(_) => false,
+        }
+    }
+}
+
+/// Who makes a change and what they may see: from the database on the server, from the last
+/// pull's context on the device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    /// `None`: the server itself (a scheduled job, the demo seed).
+    pub user: Option<Uuid>,
+    pub staff: bool,
+    pub groups: BTreeMap<Uuid, MemberRole>,
+    /// The districts whose public records the person follows.
+    pub districts: BTreeSet<Uuid>,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor {
+            staff: true,
+            ..Actor::default()
+        }
+    }
+
+    /// The scopes this person may see now. Staff see every record on the server's pages;
+    /// their devices hold what any person's would (the bound in `docs/SYNC.md`).
+    pub fn scopes(&self) -> BTreeSet<Scope> {
+        let mut scopes: BTreeSet<Scope> = self.user.map(Scope::Owner).into_iter().collect();
+        scopes.extend(self.groups.keys().copied().map(Scope::Group));
+        scopes.extend(self.districts.iter().copied().map(Scope::Public));
+        scopes
+    }
+
+    fn is(&self, user: Uuid) -> bool {
+        self.user == Some(user)
+    }
+
+    fn need_actor(&self, group: Uuid) -> NeedActor {
+        let person = self.user.map(|_| self.staff);
+        NeedActor::of(person, self.groups.get(&group).copied())
+    }
+}
+
+/// One kind of record, declared once. `owner` is the person who created the record.
+pub trait RecordKind {
+    type Data: Clone + PartialEq;
+    type Patch;
+
+    /// The rules a stored record always keeps.
+    fn check(data: &Self::Data, known: &Known) -> Result<(), FieldErrors>;
+    /// Rules judged on the day the change was made (no date in the past), for a new record
+    /// (`patch: None`) or an edit.
+    fn check_dated(
+        data: &Self::Data,
+        patch: Option<&Self::Patch>,
+        made_on: Date,
+    ) -> Result<(), FieldErrors>;
+    fn patch(data: &Self::Data, patch: &Self::Patch) -> Self::Data;
+    fn may_create(actor: &Actor, data: &Self::Data) -> bool;
+    fn may_change(actor: &Actor, owner: Uuid, current: &Self::Data, patch: &Self::Patch) -> bool;
+    fn may_remove(actor: &Actor, owner: Uuid, current: &Self::Data) -> bool;
+    /// Who may see the record.
+    fn scopes(owner: Uuid, data: &Self::Data) -> Vec<Scope>;
+    /// What is shown to someone who sees it only through a public scope.
+    fn public_view(data: &Self::Data) -> Self::Data;
+}
+
+pub struct Offers;
+
+impl RecordKind for Offers {
+    type Data = OfferData;
+    type Patch = OfferPatch;
+
+    fn check(data: &OfferData, known: &Known) -> Result<(), FieldErrors> {
+        data.check(known)
+    }
+    fn check_dated(_: &OfferData, _: Option<&OfferPatch>, _: Date) -> Result<(), FieldErrors> {
+        // An offer may name past dates: the volunteer keeps their history.
+        Ok(())
+    }
+    fn patch(data: &OfferData, patch: &OfferPatch) -> OfferData {
+        patch.apply_to(data)
+    }
+    fn may_create(actor: &Actor, _: &OfferData) -> bool {
+        actor.user.is_some()
+    }
+    fn may_change(actor: &Actor, owner: Uuid, _: &OfferData, _: &OfferPatch) -> bool {
+        actor.is(owner) || actor.user.is_none()
+    }
+    fn may_remove(actor: &Actor, owner: Uuid, _: &OfferData) -> bool {
+        actor.is(owner) || actor.user.is_none()
+    }
+    fn scopes(owner: Uuid, _: &OfferData) -> Vec<Scope> {
+        vec![Scope::Owner(owner)]
+    }
+    fn public_view(data: &OfferData) -> OfferData {
+        data.clone()
+    }
+}
+
+pub struct Needs;
+
+impl RecordKind for Needs {
+    type Data = NeedData;
+    type Patch = NeedPatch;
+
+    fn check(data: &NeedData, known: &Known) -> Result<(), FieldErrors> {
+        data.check(known)
+    }
+    fn check_dated(
+        data: &NeedData,
+        patch: Option<&NeedPatch>,
+        made_on: Date,
+    ) -> Result<(), FieldErrors> {
+        let judged = patch.is_none_or(NeedPatch::sets_dates);
+        if judged {
+            data.check_dates(made_on)
+        } else {
+            Ok(())
+        }
+    }
+    fn patch(data: &NeedData, patch: &NeedPatch) -> NeedData {
+        patch.apply_to(data)
+    }
+    fn may_create(actor: &Actor, data: &NeedData) -> bool {
+        need::may_create(actor.need_actor(data.group), data)
+    }
+    fn may_change(actor: &Actor, _: Uuid, current: &NeedData, patch: &NeedPatch) -> bool {
+        need::may_change(actor.need_actor(current.group), current, patch)
+    }
+    fn may_remove(actor: &Actor, _: Uuid, current: &NeedData) -> bool {
+        need::may_remove(actor.need_actor(current.group), current)
+    }
+    fn scopes(_: Uuid, data: &NeedData) -> Vec<Scope> {
+        let mut scopes = vec![Scope::Group(data.group)];
+        if data.status.is_public() {
+            scopes.push(Scope::Public(data.district));
+        }
+        scopes
+    }
+    fn public_view(data: &NeedData) -> NeedData {
+        data.public_view()
+    }
+}
+
+/// The scopes of a record, whatever its kind.
+pub fn scopes(owner: Uuid, data: &Data) -> Vec<Scope> {
+    match data {
+        Data::Offer(d) => Offers::scopes(owner, d),
+        Data::Need(d) => Needs::scopes(owner, d),
+    }
+}
+
+/// What a person who holds `seen` (a record's scopes that are also theirs) is shown:
+/// everything through an owner or group scope, the public view through a public one alone,
+/// nothing when `seen` is empty.
+pub fn view_for(data: &Data, seen: &[Scope]) -> Option<Data> {
+    if seen.is_empty() {
+        None
+    } else if seen.iter().any(Scope::sees_all) {
+        Some(data.clone())
+    } else {
+        Some(match data {
+            Data::Offer(d) => Data::Offer(Offers::public_view(d)),
+            Data::Need(d) => Data::Need(Needs::public_view(d)),
+        })
+    }
+}
+
+/// A change's op for kind `K`.
+pub type OpOf<K> = KindOp<<K as RecordKind>::Data, <K as RecordKind>::Patch>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::need::tests::{grant, ANNA, GROUP};
+    use crate::domain::need::NeedStatus;
+
+    #[test]
+    fn every_kind_and_scope_reads_back_from_its_text() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+        }
+        let id = Uuid::from_u128(7);
+        for scope in [Scope::Owner(id), Scope::Group(id), Scope::Public(id)] {
+            assert_eq!(Scope::parse(&scope.key()), Some(scope));
+        }
+        assert_eq!(Scope::parse("x:00000000-0000-0000-0000-000000000007"), None);
+        assert_eq!(Scope::parse("g:nope"), None);
+    }
+
+    #[test]
+    fn an_open_need_is_public_in_its_district_and_a_draft_is_not() {
+        let mut need = grant(80_000);
+        assert_eq!(
+            Needs::scopes(ANNA, &need),
+            vec![Scope::Group(GROUP), Scope::Public(need.district)]
+        );
+        need.status = NeedStatus::Draft;
+        assert_eq!(Needs::scopes(ANNA, &need), vec![Scope::Group(GROUP)]);
+    }
+
+    #[test]
+    fn a_person_sees_the_payee_through_the_group_and_not_through_the_public() {
+        let need = Data::Need(grant(80_000));
+        let district = Scope::Public(grant(0).district);
+        let full = view_for(&need, &[Scope::Group(GROUP), district]).unwrap();
+        assert_eq!(full, need);
+        let public = view_for(&need, &[district]).unwrap();
+        assert!(matches!(
+            public,
+            Data::Need(NeedData {
+                details: crate::domain::need::NeedDetails::MicroGrant { payee: None, .. },
+                ..
+            })
+        ));
+        assert_eq!(view_for(&need, &[]), None);
+    }
+
+    #[test]
+    fn a_person_has_their_own_scope_their_groups_and_their_districts() {
+        let actor = Actor {
+            user: Some(ANNA),
+            staff: false,
+            groups: BTreeMap::from([(GROUP, MemberRole::Member)]),
+            districts: BTreeSet::from([Uuid::from_u128(1)]),
+        };
+        assert_eq!(
+            actor.scopes(),
+            BTreeSet::from([
+                Scope::Owner(ANNA),
+                Scope::Group(GROUP),
+                Scope::Public(Uuid::from_u128(1))
+            ])
+        );
+        assert_eq!(actor.need_actor(GROUP), NeedActor::Member);
+        assert_eq!(Actor::system().need_actor(GROUP), NeedActor::System);
+    }
+}
