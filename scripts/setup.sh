@@ -19,14 +19,22 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The tools are built in their own scratch target directory (not the shared build cache, whose
+# lock a test build may hold), and without cargo-leptos's fat LTO and single codegen unit: a
+# build tool that runs for seconds does not need them, and they double its build on two cores.
+install_tool() {
+  env -u CARGO_TARGET_DIR CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install --locked "$@"
+}
+
 if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes 20-35 minutes, once)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (builds from source, once)"
+  install_tool cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches the pinned crate)"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked --force
+  install_tool wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
 # Debian's binaryen is too old (it produces a broken module); use npm's.

@@ -775,18 +775,23 @@ async fn run_seed(seed: u64, engine: Db, server: Server) -> Server {
     world.server.into_inner()
 }
 
-async fn simulate(engine: Db) {
-    let app = spawn_app(engine).await;
+/// The seeds run in this many tests per engine, each on its own database, so that the test
+/// runner spreads them over the cores beside the other tests.
+const CHUNKS: u64 = 3;
+
+async fn simulate(engine: Db, chunk: u64) {
     let seeds: Vec<u64> = match std::env::var("SIM_SEED") {
-        Ok(seed) => vec![seed.parse().expect("SIM_SEED is a number")],
+        Ok(seed) if chunk == 0 => vec![seed.parse().expect("SIM_SEED is a number")],
+        Ok(_) => return,
         Err(_) => {
             let n = std::env::var("SIM_SEEDS")
                 .ok()
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(300);
-            (0..n).collect()
+            (n * chunk / CHUNKS..n * (chunk + 1) / CHUNKS).collect()
         }
     };
+    let app = spawn_app(engine).await;
     let url = app::config::DatabaseUrl::parse(&app.database_url).unwrap();
     let mut server = Server {
         pool: app::db::connect_and_migrate(&url).await.unwrap(),
@@ -803,11 +808,31 @@ async fn simulate(engine: Db) {
 }
 
 #[tokio::test]
-async fn sync_simulation_converges_on_sqlite() {
-    simulate(Db::Sqlite).await;
+async fn sync_simulation_converges_on_sqlite_1() {
+    simulate(Db::Sqlite, 0).await;
 }
 
 #[tokio::test]
-async fn sync_simulation_converges_on_postgres() {
-    simulate(Db::Postgres).await;
+async fn sync_simulation_converges_on_sqlite_2() {
+    simulate(Db::Sqlite, 1).await;
+}
+
+#[tokio::test]
+async fn sync_simulation_converges_on_sqlite_3() {
+    simulate(Db::Sqlite, 2).await;
+}
+
+#[tokio::test]
+async fn sync_simulation_converges_on_postgres_1() {
+    simulate(Db::Postgres, 0).await;
+}
+
+#[tokio::test]
+async fn sync_simulation_converges_on_postgres_2() {
+    simulate(Db::Postgres, 1).await;
+}
+
+#[tokio::test]
+async fn sync_simulation_converges_on_postgres_3() {
+    simulate(Db::Postgres, 2).await;
 }
