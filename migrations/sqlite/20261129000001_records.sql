@@ -4,7 +4,7 @@
 -- Every record sync carries, whatever its kind: the kind's own table holds its content.
 CREATE TABLE sync_records (
     id         TEXT PRIMARY KEY NOT NULL,
-    kind       TEXT NOT NULL CONSTRAINT sync_records_kind CHECK (kind IN ('offer', 'need')),
+    kind       TEXT NOT NULL CONSTRAINT sync_records_kind CHECK (kind IN ('offer', 'need', 'occasion', 'sign_up')),
     version    BIGINT NOT NULL,
     removed_at TEXT
 );
@@ -72,7 +72,7 @@ CREATE TABLE needs (
     id                TEXT PRIMARY KEY NOT NULL,
     group_id          TEXT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
     created_by        TEXT REFERENCES users (id),
-    kind              TEXT NOT NULL CONSTRAINT needs_kind CHECK (kind IN ('micro_grant', 'premises', 'storage', 'admin_help', 'recognition', 'other')),
+    kind              TEXT NOT NULL CONSTRAINT needs_kind CHECK (kind IN ('micro_grant', 'premises', 'storage', 'admin_help', 'recognition', 'other', 'activity')),
     status            TEXT NOT NULL CONSTRAINT needs_status CHECK (status IN ('draft', 'open', 'in_progress', 'fulfilled', 'closed', 'withdrawn')),
     district_id       TEXT NOT NULL REFERENCES districts (id),
     urgency           TEXT NOT NULL CONSTRAINT needs_urgency CHECK (urgency IN ('low', 'normal', 'high')),

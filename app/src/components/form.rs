@@ -74,7 +74,7 @@ impl FormState {
         self.general.set(None);
     }
 
-    fn field(&self, name: &str) -> Vec<String> {
+    pub fn field(&self, name: &str) -> Vec<String> {
         self.fields
             .with(|f| f.get(name).cloned().unwrap_or_default())
     }
@@ -209,6 +209,25 @@ pub fn message(i18n: I18nContext<Locale>, key: &str) -> String {
         "people_range" => t_string!(i18n, errors.people_range),
         "date_past" => t_string!(i18n, errors.date_past),
         "untrimmed" => t_string!(i18n, errors.untrimmed),
+        "end_before_start" => t_string!(i18n, errors.end_before_start),
+        "recurrence_too_long" => t_string!(i18n, errors.recurrence_too_long),
+        "except_outside" => t_string!(i18n, errors.except_outside),
+        "too_many_dates" => t_string!(i18n, errors.too_many_dates),
+        "too_many_shifts" => t_string!(i18n, errors.too_many_shifts),
+        "places_positive" => t_string!(i18n, errors.places_positive),
+        "places_range" => t_string!(i18n, errors.places_range),
+        "duplicate_shift" => t_string!(i18n, errors.duplicate_shift),
+        "no_future_occasion" => t_string!(i18n, errors.no_future_occasion),
+        "hours_positive" => t_string!(i18n, errors.hours_positive),
+        "hours_range" => t_string!(i18n, errors.hours_range),
+        "hours_over_shift" => t_string!(i18n, errors.hours_over_shift),
+        "occasion_closed" => t_string!(i18n, errors.occasion_closed),
+        "occasion_past" => t_string!(i18n, errors.occasion_past),
+        "already_signed_up" => t_string!(i18n, errors.already_signed_up),
+        "shift_full" => t_string!(i18n, errors.shift_full),
+        "occasion_started" => t_string!(i18n, errors.occasion_started),
+        "occasion_not_started" => t_string!(i18n, errors.occasion_not_started),
+        "places_below_taken" => t_string!(i18n, errors.places_below_taken),
         _ => t_string!(i18n, errors.internal),
     };
     text.to_owned()

@@ -19,6 +19,7 @@ pub mod records;
 pub mod reference;
 pub mod retention;
 pub mod sessions;
+mod settle;
 pub mod sync;
 pub mod throttle;
 pub mod users;

@@ -42,10 +42,13 @@ pub(crate) fn placeholders(rows: usize, width: usize, first: usize) -> String {
 /// Rows per multi-row statement: well under both engines' limit on bound values.
 pub(crate) const CHUNK: usize = 100;
 
-fn table(kind: Kind) -> (&'static str, &'static str) {
+/// A kind's table, and the column of the person who created the record.
+pub(crate) fn table(kind: Kind) -> (&'static str, &'static str) {
     match kind {
         Kind::Offer => ("offers", "owner_id"),
         Kind::Need => ("needs", "created_by"),
+        Kind::Occasion => ("occasions", "created_by"),
+        Kind::SignUp => ("sign_ups", "volunteer_id"),
     }
 }
 
@@ -74,14 +77,17 @@ pub(crate) async fn load(
         for (id, owner, body, created_at) in query.fetch_all(&mut *conn).await? {
             let data = match body {
                 None => None,
-                Some(body) => Some(match kind {
-                    Kind::Offer => Data::Offer(
-                        serde_json::from_str(&body).map_err(|e| unreadable(kind, &id, e))?,
-                    ),
-                    Kind::Need => Data::Need(
-                        serde_json::from_str(&body).map_err(|e| unreadable(kind, &id, e))?,
-                    ),
-                }),
+                Some(body) => {
+                    let read = |e| unreadable(kind, &id, e);
+                    Some(match kind {
+                        Kind::Offer => Data::Offer(serde_json::from_str(&body).map_err(read)?),
+                        Kind::Need => Data::Need(serde_json::from_str(&body).map_err(read)?),
+                        Kind::Occasion => {
+                            Data::Occasion(serde_json::from_str(&body).map_err(read)?)
+                        }
+                        Kind::SignUp => Data::SignUp(serde_json::from_str(&body).map_err(read)?),
+                    })
+                }
             };
             // A need whose creator closed their account keeps a pseudonym row; none is nil.
             let owner = owner.map(|o| parse_id(&o)).transpose()?.unwrap_or_default();
@@ -112,6 +118,8 @@ pub(crate) async fn save(
         None => None,
         Some(Data::Offer(d)) => Some(serde_json::to_string(d)),
         Some(Data::Need(d)) => Some(serde_json::to_string(d)),
+        Some(Data::Occasion(d)) => Some(serde_json::to_string(d)),
+        Some(Data::SignUp(d)) => Some(serde_json::to_string(d)),
     }
     .transpose()
     .map_err(|_| AppError::Internal)?;
@@ -256,6 +264,95 @@ pub(crate) async fn save(
                 "need_priority_areas (need_id, priority_area_id)",
                 &areas,
             )
+            .await?;
+        }
+        (Kind::Occasion | Kind::SignUp, None) => {
+            // A removal keeps the row's columns as they were (the tombstone).
+            let (table, _) = table(kind);
+            sqlx::query(&format!(
+                "UPDATE {table} SET body = NULL, version = $2, removed_at = $3, \
+                 updated_at = $3 WHERE id = $1"
+            ))
+            .bind(&key)
+            .bind(version)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        (Kind::Occasion, Some(data)) => {
+            let Data::Occasion(o) = data else {
+                return Err(AppError::Internal);
+            };
+            let owner = (!row.owner.is_nil()).then(|| row.owner.to_string());
+            let places: i64 = o.shifts.iter().map(|s| i64::from(s.places)).sum();
+            let confirmed: i64 = o.shifts.iter().map(|s| i64::from(s.confirmed)).sum();
+            sqlx::query(
+                "INSERT INTO occasions (id, need_id, group_id, created_by, district_id, date, \
+                 starts_at, ends_at, status, is_open, places, confirmed, body, version, \
+                 removed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+                 $9, $10, $11, $12, $13, $14, NULL, $15, $16) ON CONFLICT (id) DO UPDATE SET \
+                 district_id = excluded.district_id, date = excluded.date, \
+                 starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
+                 status = excluded.status, is_open = excluded.is_open, \
+                 places = excluded.places, confirmed = excluded.confirmed, \
+                 body = excluded.body, version = excluded.version, removed_at = NULL, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(&key)
+            .bind(o.need.to_string())
+            .bind(o.group.to_string())
+            .bind(owner)
+            .bind(o.district.to_string())
+            .bind(o.date.to_string())
+            .bind(o.starts_at)
+            .bind(o.ends_at)
+            .bind(o.status.as_str())
+            .bind(i64::from(o.open))
+            .bind(places)
+            .bind(confirmed)
+            .bind(body)
+            .bind(version)
+            .bind(&row.created_at)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        (Kind::SignUp, Some(data)) => {
+            let Data::SignUp(s) = data else {
+                return Err(AppError::Internal);
+            };
+            sqlx::query(
+                "INSERT INTO sign_ups (id, occasion_id, need_id, group_id, volunteer_id, shift, \
+                 status, requested_at, starts_at, attended, minutes, hours_confirmed_by, body, \
+                 version, removed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
+                 $7, $8, (SELECT starts_at FROM occasions WHERE id = $2), $9, $10, $11, $12, \
+                 $13, NULL, $14, $15) ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
+                 starts_at = excluded.starts_at, attended = excluded.attended, \
+                 minutes = excluded.minutes, hours_confirmed_by = excluded.hours_confirmed_by, \
+                 body = excluded.body, version = excluded.version, removed_at = NULL, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(&key)
+            .bind(s.occasion.to_string())
+            .bind(s.need.to_string())
+            .bind(s.group.to_string())
+            .bind(s.volunteer.to_string())
+            .bind(i64::from(s.shift))
+            .bind(s.status.as_str())
+            .bind(s.requested_at)
+            .bind(s.attended.map(i64::from))
+            .bind(s.hours.as_ref().map(|h| i64::from(h.minutes)))
+            .bind(
+                s.hours
+                    .as_ref()
+                    .and_then(|h| h.confirmed_by)
+                    .map(|u| u.to_string()),
+            )
+            .bind(body)
+            .bind(version)
+            .bind(&row.created_at)
+            .bind(at)
+            .execute(&mut *conn)
             .await?;
         }
     }

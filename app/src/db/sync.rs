@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::records::{self, list, placeholders, Row, CHUNK};
 use super::{now, parse_id, Pool};
 use crate::domain::account::{MemberRole, Role};
-use crate::domain::need::GroupContacts;
+use crate::domain::need::{GroupContacts, NeedKind};
 use crate::domain::offer::{Date, Known};
 use crate::error::AppError;
 use crate::sync::apply::{apply, Current, Effect, Judge};
@@ -113,24 +113,55 @@ pub fn judged_day(made_on: Option<Date>, today: Date) -> Date {
 }
 
 /// A record in a batch: its row and the version it was written at.
-struct Held {
-    kind: Kind,
-    row: Row,
-    dirty: bool,
+pub(super) struct Held {
+    pub(super) kind: Kind,
+    pub(super) row: Row,
+    pub(super) dirty: bool,
 }
 
 /// One transaction's writes to synced records: every change, whoever makes it, goes through
 /// [`Batch::apply`], and [`Batch::finish`] writes rows, scopes, log and counter together.
 pub struct Batch {
     counter: i64,
-    held: BTreeMap<Uuid, Held>,
+    pub(super) held: BTreeMap<Uuid, Held>,
     /// Scope log rows to write: (scope, version, record).
     log: Vec<(String, i64, Uuid)>,
     /// The records whose scopes changed, with their scopes now.
     scopes: BTreeMap<Uuid, (i64, Vec<Scope>)>,
     known: Known,
-    today: Date,
+    pub(super) today: Date,
+    /// Now, in Unix seconds (an occasion's times are compared with it).
+    pub(super) now: i64,
     at: String,
+}
+
+/// The ids in `table` whose `column` is one of `values`.
+async fn ids_where(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+    values: &BTreeSet<String>,
+) -> Result<Vec<String>, AppError> {
+    let values: Vec<&String> = values.iter().collect();
+    let mut ids = Vec::new();
+    for chunk in values.chunks(CHUNK * 5) {
+        let sql = format!(
+            "SELECT id FROM {table} WHERE {column} IN ({})",
+            list(chunk.len(), 1)
+        );
+        let mut query = sqlx::query_as::<_, (String,)>(&sql);
+        for value in chunk {
+            query = query.bind(*value);
+        }
+        ids.extend(
+            query
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|(id,)| id),
+        );
+    }
+    Ok(ids)
 }
 
 impl Batch {
@@ -189,13 +220,74 @@ impl Batch {
             }
         }
         known.group_contacts = Some(contacts(conn, &groups).await?);
+        // What the server decides activities and sign-ups with (`db::settle`): the occasions
+        // of the activities touched and of the sign-ups touched, and every sign-up to them.
+        let mut activities = BTreeSet::new();
+        let mut occasions = BTreeSet::new();
+        for (id, h) in &held {
+            match &h.row.data {
+                Some(Data::Need(n)) if n.details.kind() == NeedKind::Activity => {
+                    activities.insert(id.to_string());
+                }
+                Some(Data::SignUp(s)) => {
+                    occasions.insert(s.occasion.to_string());
+                }
+                _ => {}
+            }
+        }
+        for (id, op) in changes {
+            match op {
+                Op::Need(KindOp::Create(n)) if n.details.kind() == NeedKind::Activity => {
+                    activities.insert(id.to_string());
+                }
+                Op::Need(KindOp::Update(p))
+                    if p.details
+                        .as_ref()
+                        .is_some_and(|d| d.kind() == NeedKind::Activity) =>
+                {
+                    activities.insert(id.to_string());
+                }
+                Op::SignUp(KindOp::Create(s)) => {
+                    occasions.insert(s.occasion.to_string());
+                }
+                _ => {}
+            }
+        }
+        if !activities.is_empty() {
+            occasions.extend(ids_where(conn, "occasions", "need_id", &activities).await?);
+        }
+        let mut known_occasions = BTreeMap::new();
+        if !occasions.is_empty() {
+            let occasion_ids: Vec<String> = occasions.iter().cloned().collect();
+            for (id, row) in records::load(conn, Kind::Occasion, &occasion_ids).await? {
+                if let Some(Data::Occasion(o)) = &row.data {
+                    known_occasions.insert(id, o.clone());
+                }
+                held.entry(id).or_insert(Held {
+                    kind: Kind::Occasion,
+                    row,
+                    dirty: false,
+                });
+            }
+            let sign_ups = ids_where(conn, "sign_ups", "occasion_id", &occasions).await?;
+            for (id, row) in records::load(conn, Kind::SignUp, &sign_ups).await? {
+                held.entry(id).or_insert(Held {
+                    kind: Kind::SignUp,
+                    row,
+                    dirty: false,
+                });
+            }
+        }
+        known.occasions = Some(known_occasions);
+        let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
         Ok(Batch {
             counter,
             held,
             log: Vec::new(),
             scopes: BTreeMap::new(),
             known,
-            today: today(),
+            today: Date::at_unix(now_unix),
+            now: now_unix,
             at: now(),
         })
     }
@@ -244,10 +336,30 @@ impl Batch {
             known: &self.known,
             made_on: Some(judged_day(made_on, self.today)),
         };
-        let effect = match apply(current, owner, op, &judge) {
+        let mut effect = match apply(current, owner, op, &judge) {
             Ok(effect) => effect,
             Err(reason) => return Outcome::Refused { reason },
         };
+        // What the server decides beyond the shared rules (`db::settle`): a person's sign-up
+        // gets a place or waits; times are judged against the occasion's; an activity may not
+        // offer fewer places than are taken.
+        let person = actor.user.is_some();
+        let settled = match (op, current, &mut effect) {
+            (Op::SignUp(KindOp::Create(_)), _, Effect::Put(Data::SignUp(data))) if person => {
+                self.decide_sign_up(data.clone()).map(|d| *data = d)
+            }
+            (Op::SignUp(KindOp::Update(patch)), Current::Live(Data::SignUp(held_now)), _)
+                if person =>
+            {
+                self.judge_sign_up_edit(held_now, patch)
+            }
+            (Op::Need(_), _, Effect::Put(Data::Need(need))) => self.check_schedule(record, need),
+            _ => Ok(()),
+        };
+        if let Err(reason) = settled {
+            return Outcome::Refused { reason };
+        }
+        let was_activity = matches!(current, Current::Live(Data::Need(n)) if n.details.kind() == NeedKind::Activity);
         let data = match effect {
             Effect::Nothing => return Outcome::Applied { version: None },
             Effect::Put(data) => Some(data),
@@ -284,6 +396,25 @@ impl Batch {
                 dirty: true,
             },
         );
+        // What follows from it (`db::settle`).
+        match self.held.get(&record).and_then(|h| h.row.data.as_ref()) {
+            Some(Data::Occasion(o)) => {
+                let o = o.clone();
+                self.known
+                    .occasions
+                    .get_or_insert_default()
+                    .insert(record, o);
+            }
+            Some(Data::SignUp(s)) if person => {
+                let (occasion, shift) = (s.occasion, s.shift);
+                self.after_sign_up(occasion, shift);
+            }
+            Some(Data::Need(n)) if n.details.kind() == NeedKind::Activity => {
+                self.after_activity(record, owner);
+            }
+            None if was_activity => self.after_activity(record, owner),
+            _ => {}
+        }
         Outcome::Applied {
             version: Some(version),
         }
@@ -291,7 +422,11 @@ impl Batch {
 
     /// Writes what the batch changed, and the counter: call before committing.
     pub async fn finish(self, conn: &mut AnyConnection) -> Result<(), AppError> {
-        for (id, held) in self.held.iter().filter(|(_, h)| h.dirty) {
+        // Kinds in their order (a need before its occasions, an occasion before its sign-ups):
+        // the rows refer to each other.
+        let mut rows: Vec<(&Uuid, &Held)> = self.held.iter().filter(|(_, h)| h.dirty).collect();
+        rows.sort_by_key(|(id, h)| (h.kind, **id));
+        for (id, held) in rows {
             let version = self.scopes.get(id).map_or(self.counter, |(v, _)| *v);
             records::save(conn, held.kind, *id, &held.row, version, &self.at).await?;
         }
@@ -748,10 +883,7 @@ pub async fn forget_removals(pool: &Pool, before: &str) -> Result<u64, AppError>
         .execute(&mut *tx)
         .await?;
     for kind in Kind::ALL {
-        let table = match kind {
-            Kind::Offer => "offers",
-            Kind::Need => "needs",
-        };
+        let (table, _) = records::table(kind);
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE body IS NULL AND removed_at < $1"
         ))

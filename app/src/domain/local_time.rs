@@ -53,6 +53,34 @@ pub fn stockholm_offset(unix: i64) -> i64 {
     }
 }
 
+/// The UTC instant (Unix seconds) of a Stockholm wall-clock time: `minute` minutes after
+/// midnight on day `days` (since 1970). A time that happens twice (the October hour) is its
+/// first happening; one that never happens (the March hour) is moved on by the hour skipped —
+/// 02:30 on the spring night is 03:30 — as a clock on the wall would show. (Both as the IANA
+/// database's "compatible" rule, which the tests compare against.)
+pub fn stockholm_to_utc(days: i64, minute: i64) -> i64 {
+    let local = days * 86_400 + minute * 60;
+    let summer = local - 7200;
+    let winter = local - 3600;
+    if stockholm_offset(summer) == 7200 {
+        summer
+    } else {
+        winter
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (how times are stored).
+pub fn format_utc(unix: i64) -> String {
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    let secs = unix.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 /// Reads `YYYY-MM-DDTHH:MM:SS[.fff]Z` (how times are stored) as Unix seconds.
 pub fn parse_utc(raw: &str) -> Option<i64> {
     let b = raw.as_bytes();
@@ -117,6 +145,26 @@ mod tests {
     }
 
     #[test]
+    fn the_skipped_spring_hour_moves_on_and_the_repeated_autumn_hour_is_the_first() {
+        let day = |y, m, d| days_from_civil(y, m, d);
+        // 2026-03-29 02:30 does not exist: it is 03:30 summer time (01:30 UTC).
+        assert_eq!(
+            format_utc(stockholm_to_utc(day(2026, 3, 29), 150)),
+            "2026-03-29T01:30:00Z"
+        );
+        // 2026-10-25 02:30 happens twice: the first is still summer time (00:30 UTC).
+        assert_eq!(
+            format_utc(stockholm_to_utc(day(2026, 10, 25), 150)),
+            "2026-10-25T00:30:00Z"
+        );
+        // An ordinary Friday 21:00 in winter is 20:00 UTC.
+        assert_eq!(
+            format_utc(stockholm_to_utc(day(2026, 12, 4), 21 * 60)),
+            "2026-12-04T20:00:00Z"
+        );
+    }
+
+    #[test]
     fn unreadable_text_is_shown_as_it_is() {
         assert_eq!(date_time("igår"), "igår");
         assert_eq!(parse_utc("2026-13-01T00:00:00Z"), None);
@@ -132,6 +180,20 @@ mod tests {
             prop_assert_eq!(stockholm_offset(unix), expected);
             let stored = ts.strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string();
             prop_assert_eq!(date_time(&stored), ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string());
+            prop_assert_eq!(parse_utc(&format_utc(unix)), Some(unix));
+        }
+
+        #[test]
+        fn wall_clock_to_utc_agrees_with_the_iana_database(
+            days in 10_957i64..47_482,
+            minute in 0i64..1440,
+        ) {
+            let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap();
+            let (y, m, d) = civil_from_days(days);
+            let wall = jiff::civil::date(y as i16, m as i8, d as i8)
+                .at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
+            let expected = tz.to_ambiguous_zoned(wall).compatible().unwrap().timestamp().as_second();
+            prop_assert_eq!(stockholm_to_utc(days, minute), expected);
         }
     }
 }

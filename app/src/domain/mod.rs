@@ -1,5 +1,6 @@
 //! Pure types and rules shared by the server and the browser. No I/O here.
 pub mod account;
+pub mod activity;
 pub mod contact;
 pub mod forms;
 pub mod invite;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::account::MemberRole;
+use super::activity::{Dates, Schedule, ShiftSpec};
 use super::forms::{optional_text, required_text, FieldErrors};
 use super::offer::{check_ids, optional_date, parse_field, Date, Known, TimeOfDay};
 use super::text::Lines;
@@ -33,10 +34,13 @@ pub enum NeedKind {
     AdminHelp,
     Recognition,
     Other,
+    /// Volunteers for an activity: occasions with shifts to sign up to.
+    Activity,
 }
 
 impl NeedKind {
-    pub const ALL: [NeedKind; 6] = [
+    pub const ALL: [NeedKind; 7] = [
+        NeedKind::Activity,
         NeedKind::MicroGrant,
         NeedKind::Premises,
         NeedKind::Storage,
@@ -53,6 +57,7 @@ impl NeedKind {
             NeedKind::AdminHelp => "admin_help",
             NeedKind::Recognition => "recognition",
             NeedKind::Other => "other",
+            NeedKind::Activity => "activity",
         }
     }
 
@@ -66,7 +71,7 @@ impl NeedKind {
             NeedKind::MicroGrant | NeedKind::Premises | NeedKind::Storage | NeedKind::AdminHelp => {
                 true
             }
-            NeedKind::Recognition | NeedKind::Other => false,
+            NeedKind::Recognition | NeedKind::Other | NeedKind::Activity => false,
         }
     }
 }
@@ -253,6 +258,13 @@ pub enum NeedDetails {
     Other {
         text: String,
     },
+    Activity {
+        /// What volunteers do.
+        tasks: String,
+        /// Where to meet.
+        place: String,
+        schedule: Schedule,
+    },
 }
 
 impl NeedDetails {
@@ -264,6 +276,7 @@ impl NeedDetails {
             NeedDetails::AdminHelp { .. } => NeedKind::AdminHelp,
             NeedDetails::Recognition { .. } => NeedKind::Recognition,
             NeedDetails::Other { .. } => NeedKind::Other,
+            NeedDetails::Activity { .. } => NeedKind::Activity,
         }
     }
 }
@@ -440,6 +453,15 @@ impl NeedData {
             NeedDetails::Other { text: body } => {
                 text(&mut errors, "text", body, 2000, true);
             }
+            NeedDetails::Activity {
+                tasks,
+                place,
+                schedule,
+            } => {
+                text(&mut errors, "tasks", tasks, 2000, true);
+                text(&mut errors, "place", place, TITLE_MAX, true);
+                schedule.check(&mut errors);
+            }
         }
         errors.finish(|| ())
     }
@@ -458,6 +480,7 @@ impl NeedData {
                 ..
             } if *date < today => errors.add("date", "date_past"),
             NeedDetails::Storage { until, .. } if past(until) => errors.add("until", "date_past"),
+            NeedDetails::Activity { schedule, .. } => schedule.check_dates(today, &mut errors),
             _ => {}
         }
         errors.finish(|| ())
@@ -666,6 +689,51 @@ pub struct NeedInput {
     pub reason: String,
     // other
     pub text: String,
+    // activity
+    pub tasks: String,
+    pub place: String,
+    pub starts: String,
+    pub ends: String,
+    /// `weekly` or `dated`.
+    pub repeat: String,
+    /// 1 = Monday … 7 = Sunday.
+    #[serde(default)]
+    pub weekdays: Vec<u8>,
+    pub first_date: String,
+    pub last_date: String,
+    /// Dates, one per line or separated by commas or spaces.
+    pub except: String,
+    pub dates: String,
+    #[serde(default)]
+    pub shifts: Vec<ShiftInput>,
+}
+
+/// One row of the activity form's shifts, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftInput {
+    /// The shift's id when editing one that exists; 0 for a new row.
+    pub id: u8,
+    pub label: String,
+    pub places: String,
+    #[serde(default)]
+    pub waiting_list: bool,
+}
+
+/// Dates typed one per line, or separated by commas, semicolons or spaces; `None` when one
+/// is not a date.
+fn parse_dates(raw: &str) -> Option<Vec<Date>> {
+    raw.split([',', ';', ' ', '\n', '\r', '\t'])
+        .filter(|d| !d.is_empty())
+        .map(Date::parse)
+        .collect()
+}
+
+fn dates_text(dates: &[Date]) -> String {
+    dates
+        .iter()
+        .map(Date::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl NeedInput {
@@ -740,6 +808,44 @@ impl NeedInput {
                 input.reason = reason.clone();
             }
             NeedDetails::Other { text } => input.text = text.clone(),
+            NeedDetails::Activity {
+                tasks,
+                place,
+                schedule,
+            } => {
+                input.tasks = tasks.clone();
+                input.place = place.clone();
+                input.starts = schedule.starts.to_string();
+                input.ends = schedule.ends.to_string();
+                match &schedule.dates {
+                    Dates::Weekly {
+                        weekdays,
+                        from,
+                        until,
+                        except,
+                    } => {
+                        input.repeat = "weekly".into();
+                        input.weekdays = weekdays.clone();
+                        input.first_date = from.to_string();
+                        input.last_date = until.to_string();
+                        input.except = dates_text(except);
+                    }
+                    Dates::Dated { dates } => {
+                        input.repeat = "dated".into();
+                        input.dates = dates_text(dates);
+                    }
+                }
+                input.shifts = schedule
+                    .shifts
+                    .iter()
+                    .map(|s| ShiftInput {
+                        id: s.id,
+                        label: s.label.clone(),
+                        places: s.places.to_string(),
+                        waiting_list: s.waiting_list,
+                    })
+                    .collect();
+            }
         }
         input
     }
@@ -848,6 +954,68 @@ impl NeedInput {
             Some(NeedKind::Other) => Some(NeedDetails::Other {
                 text: self.text.trim().to_owned(),
             }),
+            Some(NeedKind::Activity) => {
+                let starts = time(&mut errors, "starts", &self.starts);
+                let ends = time(&mut errors, "ends", &self.ends);
+                let mut dates_of = |field: &str, raw: &str| {
+                    let parsed = parse_dates(raw);
+                    if parsed.is_none() {
+                        errors.add(field, "date_invalid");
+                    }
+                    parsed.unwrap_or_default()
+                };
+                let dates = match self.repeat.as_str() {
+                    "dated" => Some(Dates::Dated {
+                        dates: dates_of("dates", &self.dates),
+                    }),
+                    _ => {
+                        let except = dates_of("except", &self.except);
+                        let from = date(&mut errors, "first_date", &self.first_date, true);
+                        let until = date(&mut errors, "last_date", &self.last_date, true);
+                        from.zip(until).map(|(from, until)| Dates::Weekly {
+                            weekdays: self.weekdays.clone(),
+                            from,
+                            until,
+                            except,
+                        })
+                    }
+                };
+                let mut next_id = self.shifts.iter().map(|s| s.id).max().unwrap_or(0);
+                let mut shifts = Vec::new();
+                for (index, row) in self.shifts.iter().enumerate() {
+                    let places = row.places.trim().parse::<u16>().ok();
+                    if places.is_none() {
+                        let field = super::activity::shift_field(index, "places");
+                        errors.add(&field, "places_range");
+                    }
+                    let id = if row.id == 0 {
+                        next_id = next_id.saturating_add(1);
+                        next_id
+                    } else {
+                        row.id
+                    };
+                    shifts.push(ShiftSpec {
+                        id,
+                        label: row.label.trim().to_owned(),
+                        // A number that does not read is already named above.
+                        places: places.unwrap_or(1),
+                        waiting_list: row.waiting_list,
+                    });
+                }
+                starts
+                    .zip(ends)
+                    .zip(dates)
+                    .map(|((starts, ends), dates)| NeedDetails::Activity {
+                        tasks: self.tasks.trim().to_owned(),
+                        place: self.place.trim().to_owned(),
+                        schedule: Schedule {
+                            starts,
+                            ends,
+                            dates,
+                            shifts,
+                        },
+                    })
+            }
             None => None,
         };
         let need = match (group, district, details) {
@@ -1308,7 +1476,7 @@ pub(crate) mod tests {
                     accessibility,
                 }
             ),
-            (time, date.clone(), 1u32..200).prop_map(|((from, to), date, people)| {
+            (time.clone(), date.clone(), 1u32..200).prop_map(|((from, to), date, people)| {
                 NeedDetails::Premises {
                     when: PremisesWhen::OneOff { date, from, to },
                     people,
@@ -1327,6 +1495,48 @@ pub(crate) mod tests {
             ("[a-z]{1,10}", "[a-z]{1,10}")
                 .prop_map(|(whom, reason)| NeedDetails::Recognition { whom, reason }),
             "[a-z]{1,10}".prop_map(|text| NeedDetails::Other { text }),
+            (
+                time.clone(),
+                date.clone(),
+                0i64..300,
+                prop::collection::btree_set(1u8..=7, 1..4),
+                prop::collection::vec(("[a-z]{0,10}", 1u16..50), 1..4),
+                any::<bool>(),
+            )
+                .prop_map(|((starts, ends), from, span, weekdays, shifts, dated)| {
+                    let dates = if dated {
+                        Dates::Dated {
+                            dates: vec![from, from.plus_days(span)],
+                        }
+                    } else {
+                        Dates::Weekly {
+                            weekdays: weekdays.into_iter().collect(),
+                            from,
+                            until: from.plus_days(span),
+                            except: vec![from],
+                        }
+                    };
+                    NeedDetails::Activity {
+                        tasks: "Gå i par".into(),
+                        place: "Torget".into(),
+                        schedule: Schedule {
+                            // Ends before it starts: the night walk past midnight.
+                            starts: ends,
+                            ends: starts,
+                            dates,
+                            shifts: shifts
+                                .into_iter()
+                                .zip(1u8..)
+                                .map(|((label, places), id)| ShiftSpec {
+                                    id,
+                                    label,
+                                    places,
+                                    waiting_list: places > 2,
+                                })
+                                .collect(),
+                        },
+                    }
+                }),
         ];
         (
             details,

@@ -5,7 +5,7 @@
 //! form ([`OfferInput::validate`]), the browser's optimistic view and the server's
 //! authoritative `sync::apply` ([`OfferData::check`]). Dates and times are parsed into types
 //! that cannot hold an impossible value, also when they arrive as JSON.
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -67,7 +67,7 @@ impl Date {
     }
 
     /// Days since 1970-01-01 (the calendar arithmetic `local_time` already has).
-    fn days(&self) -> i64 {
+    pub fn days(&self) -> i64 {
         days_from_civil(self.year.into(), self.month.into(), self.day.into())
     }
 
@@ -102,6 +102,11 @@ impl From<Date> for String {
 pub struct TimeOfDay(u16);
 
 impl TimeOfDay {
+    /// Minutes since midnight.
+    pub fn minutes(self) -> u16 {
+        self.0
+    }
+
     /// `18:30`, also `8:30` and `18.30` (as Swedes often write it).
     pub fn parse(raw: &str) -> Option<TimeOfDay> {
         let (h, m) = raw.trim().split_once([':', '.'])?;
@@ -197,6 +202,8 @@ pub struct Known {
     pub group_contacts: Option<super::need::GroupContacts>,
     /// The largest micro-grant one request may ask for, in öre (`None`: the default).
     pub max_grant_ore: Option<i64>,
+    /// The occasions concerned (a sign-up's shift must be one of its occasion's).
+    pub occasions: Option<BTreeMap<Uuid, super::activity::OccasionData>>,
 }
 
 impl Known {
@@ -206,6 +213,7 @@ impl Known {
             areas: Some(reference.priority_areas.iter().map(|a| a.id).collect()),
             group_contacts: None,
             max_grant_ore: None,
+            occasions: None,
         }
     }
 

@@ -3,7 +3,7 @@
 //! case issue), a group's needs on its page, and a need's own page (`/behov/:id`). All are
 //! rendered completely on the server and work without JavaScript: the filters are a plain `GET`
 //! form and the pages plain links.
-use leptos::either::{Either, EitherOf3, EitherOf6};
+use leptos::either::{Either, EitherOf3, EitherOf7};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -31,6 +31,7 @@ pub fn kind_name(i18n: I18nContext<Locale>, kind: NeedKind) -> &'static str {
         NeedKind::AdminHelp => t_string!(i18n, needs.kind_admin_help),
         NeedKind::Recognition => t_string!(i18n, needs.kind_recognition),
         NeedKind::Other => t_string!(i18n, needs.kind_other),
+        NeedKind::Activity => t_string!(i18n, needs.kind_activity),
     }
 }
 
@@ -446,7 +447,7 @@ fn DetailFacts(details: NeedDetails, payee_name: Option<String>) -> impl IntoVie
             purpose,
             enables,
             ..
-        } => EitherOf6::A(view! {
+        } => EitherOf7::A(view! {
             {row(text!(i18n, our_needs.amount), format_kronor(amount_ore))}
             {row(text!(i18n, our_needs.purpose), purpose)}
             {row(text!(i18n, our_needs.enables), enables)}
@@ -465,7 +466,7 @@ fn DetailFacts(details: NeedDetails, payee_name: Option<String>) -> impl IntoVie
                     crate::pages::offers::weekday_name(i18n, *weekday)
                 ),
             };
-            EitherOf6::B(view! {
+            EitherOf7::B(view! {
                 <dt>{t!(i18n, our_needs.when)}</dt><dd>{when}</dd>
                 {row(text!(i18n, our_needs.people), people.to_string())}
                 {row(text!(i18n, our_needs.accessibility), accessibility)}
@@ -475,7 +476,7 @@ fn DetailFacts(details: NeedDetails, payee_name: Option<String>) -> impl IntoVie
             what,
             volume,
             until,
-        } => EitherOf6::C(view! {
+        } => EitherOf7::C(view! {
             {row(text!(i18n, our_needs.what), what)}
             {row(text!(i18n, our_needs.volume), volume)}
             {row(text!(i18n, our_needs.until), until.map(|d| d.to_string()).unwrap_or_default())}
@@ -487,17 +488,83 @@ fn DetailFacts(details: NeedDetails, payee_name: Option<String>) -> impl IntoVie
                 AdminHelp::Website => t_string!(i18n, our_needs.help_website),
                 AdminHelp::Other => t_string!(i18n, our_needs.help_other),
             };
-            EitherOf6::D(view! {
+            EitherOf7::D(view! {
                 <dt>{t!(i18n, our_needs.help)}</dt><dd>{help}</dd>
                 {row(text!(i18n, our_needs.description), description)}
             })
         }
-        NeedDetails::Recognition { whom, reason } => EitherOf6::E(view! {
+        NeedDetails::Recognition { whom, reason } => EitherOf7::E(view! {
             {row(text!(i18n, our_needs.whom), whom)}
             {row(text!(i18n, our_needs.reason), reason)}
         }),
         NeedDetails::Other { text } => {
-            EitherOf6::F(view! { {row(text!(i18n, our_needs.text), text)} })
+            EitherOf7::F(view! { {row(text!(i18n, our_needs.text), text)} })
+        }
+        NeedDetails::Activity {
+            tasks,
+            place,
+            schedule,
+        } => {
+            let shifts = schedule
+                .shifts
+                .iter()
+                .map(|s| match s.label.as_str() {
+                    "" => format!("{} {}", s.places, t_string!(i18n, our_needs.places)),
+                    label => format!(
+                        "{label}: {} {}",
+                        s.places,
+                        t_string!(i18n, our_needs.places)
+                    ),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let when = move || schedule_text(i18n, &schedule);
+            EitherOf7::G(view! {
+                {row(text!(i18n, our_needs.tasks), tasks)}
+                {row(text!(i18n, our_needs.place), place)}
+                <dt>{t!(i18n, our_needs.schedule)}</dt><dd>{when}</dd>
+                {row(text!(i18n, our_needs.shifts), shifts)}
+            })
+        }
+    }
+}
+
+/// An activity's schedule in words: "Every Friday 21:00–00:00, 2026-12-04 – 2027-02-26".
+pub fn schedule_text(
+    i18n: I18nContext<Locale>,
+    schedule: &crate::domain::activity::Schedule,
+) -> String {
+    use crate::domain::activity::Dates;
+    let times = format!("{}–{}", schedule.starts, schedule.ends);
+    match &schedule.dates {
+        Dates::Weekly {
+            weekdays,
+            from,
+            until,
+            except,
+        } => {
+            let days = weekdays
+                .iter()
+                .map(|d| crate::pages::offers::weekday_name(i18n, *d))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut text = format!(
+                "{} {days} {times}, {from} – {until}",
+                t_string!(i18n, our_needs.every)
+            );
+            if !except.is_empty() {
+                let dates: Vec<String> = except.iter().map(|d| d.to_string()).collect();
+                text.push_str(&format!(
+                    " ({} {})",
+                    t_string!(i18n, our_needs.except).to_lowercase(),
+                    dates.join(", ")
+                ));
+            }
+            text
+        }
+        Dates::Dated { dates } => {
+            let dates: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+            format!("{}, {times}", dates.join(", "))
         }
     }
 }

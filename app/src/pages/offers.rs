@@ -493,11 +493,57 @@ fn Windows(
     }
 }
 
+/// What a change to a sign-up was, in words: "Signed up: Night walk 2026-12-04".
+fn sign_up_change_text(
+    i18n: I18nContext<Locale>,
+    view: &LocalView,
+    record: Uuid,
+    op: &crate::sync::protocol::SignUpOp,
+) -> String {
+    use crate::domain::activity::SignUpStatus;
+    use crate::sync::protocol::KindOp;
+    let occasion_of = |occasion: Uuid| {
+        view.occasions
+            .iter()
+            .find(|o| o.id == occasion)
+            .map(|o| format!("{} {}", o.data.title, o.data.date))
+            .unwrap_or_default()
+    };
+    let about = view
+        .sign_ups
+        .iter()
+        .find(|s| s.id == record)
+        .map(|s| occasion_of(s.data.occasion))
+        .unwrap_or_default();
+    match op {
+        KindOp::Create(s) => format!(
+            "{}: {}",
+            t_string!(i18n, changes.signed_up),
+            occasion_of(s.occasion)
+        ),
+        KindOp::Update(p) if p.status == Some(SignUpStatus::Withdrawn) => {
+            format!("{}: {about}", t_string!(i18n, changes.withdrew))
+        }
+        KindOp::Update(p) if p.attended.is_some() => {
+            format!("{}: {about}", t_string!(i18n, changes.attendance))
+        }
+        KindOp::Update(p) if p.hours.is_some() => {
+            format!("{}: {about}", t_string!(i18n, changes.hours))
+        }
+        KindOp::Update(_) | KindOp::Delete => {
+            format!("{}: {about}", t_string!(i18n, changes.edited))
+        }
+    }
+}
+
 /// What a change was, in words: "New offer: Every Friday 22:00–02:00".
 fn change_text(i18n: I18nContext<Locale>, view: &LocalView, change: &Change) -> String {
     let op = match &change.op {
         Op::Offer(op) => op,
         Op::Need(op) => return need_change_text(i18n, view, change.record, op),
+        Op::SignUp(op) => return sign_up_change_text(i18n, view, change.record, op),
+        // Only the server writes occasions: never in a phone's outbox.
+        Op::Occasion(_) => return t_string!(i18n, changes.edited).to_owned(),
     };
     let current = view
         .offers

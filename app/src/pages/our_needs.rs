@@ -274,6 +274,13 @@ fn NeedForm(editing: Option<(Uuid, NeedData)>) -> impl IntoView {
             urgency: "normal".into(),
             when: "weekly".into(),
             help: "accounts".into(),
+            repeat: "weekly".into(),
+            shifts: vec![need::ShiftInput {
+                id: 0,
+                label: String::new(),
+                places: String::new(),
+                waiting_list: true,
+            }],
             ..NeedInput::default()
         },
     });
@@ -304,6 +311,17 @@ fn NeedForm(editing: Option<(Uuid, NeedData)>) -> impl IntoView {
     let whom = field(|i| i.whom.clone());
     let reason = field(|i| i.reason.clone());
     let text_field = field(|i| i.text.clone());
+    let tasks = field(|i| i.tasks.clone());
+    let place = field(|i| i.place.clone());
+    let starts = field(|i| i.starts.clone());
+    let ends = field(|i| i.ends.clone());
+    let repeat = field(|i| i.repeat.clone());
+    let first_date = field(|i| i.first_date.clone());
+    let last_date = field(|i| i.last_date.clone());
+    let except = field(|i| i.except.clone());
+    let dates = field(|i| i.dates.clone());
+    let weekdays = RwSignal::new(input.with_untracked(|i| i.weekdays.clone()));
+    let shifts = RwSignal::new(input.with_untracked(|i| i.shifts.clone()));
     let draft = RwSignal::new(input.with_untracked(|i| i.draft));
     let areas = RwSignal::new(input.with_untracked(|i| i.areas.clone()));
     // Once asked, a need cannot go back to being a draft.
@@ -378,6 +396,17 @@ fn NeedForm(editing: Option<(Uuid, NeedData)>) -> impl IntoView {
             whom: whom.get(),
             reason: reason.get(),
             text: text_field.get(),
+            tasks: tasks.get(),
+            place: place.get(),
+            starts: starts.get(),
+            ends: ends.get(),
+            repeat: repeat.get(),
+            weekdays: weekdays.get(),
+            first_date: first_date.get(),
+            last_date: last_date.get(),
+            except: except.get(),
+            dates: dates.get(),
+            shifts: shifts.get(),
         };
         let Some(mut need) = form.check(typed.validate(&known)) else {
             return;
@@ -466,6 +495,30 @@ fn NeedForm(editing: Option<(Uuid, NeedData)>) -> impl IntoView {
             {move || is("other").then(|| view! {
                 <TextField form name="text" label=text!(i18n, our_needs.text) value=text_field required=true multiline=true />
             })}
+            {move || is("activity").then(|| view! {
+                <TextField form name="tasks" label=text!(i18n, our_needs.tasks) value=tasks required=true multiline=true />
+                <TextField form name="place" label=text!(i18n, our_needs.place) value=place required=true />
+                <div class="field-row">
+                    <TextField form name="starts" label=text!(i18n, our_needs.starts) value=starts input_type="time" required=true />
+                    <TextField form name="ends" label=text!(i18n, our_needs.ends) hint=text!(i18n, our_needs.ends_hint) value=ends input_type="time" required=true />
+                </div>
+                <RadioList form name="repeat" legend=text!(i18n, our_needs.schedule) options=vec![("weekly", text!(i18n, our_needs.weekly)), ("dated", text!(i18n, our_needs.dated))] value=repeat />
+                {move || if repeat.with(|r| r == "dated") {
+                    Either::Left(view! {
+                        <TextField form name="dates" label=text!(i18n, our_needs.dates) hint=text!(i18n, our_needs.dates_hint) value=dates required=true multiline=true />
+                    })
+                } else {
+                    Either::Right(view! {
+                        <Weekdays form selected=weekdays />
+                        <div class="field-row">
+                            <TextField form name="first_date" label=text!(i18n, our_needs.first_date) value=first_date input_type="date" required=true />
+                            <TextField form name="last_date" label=text!(i18n, our_needs.last_date) value=last_date input_type="date" required=true />
+                        </div>
+                        <TextField form name="except" label=text!(i18n, our_needs.except_dates) hint=text!(i18n, our_needs.dates_hint) value=except multiline=true />
+                    })
+                }}
+                <Shifts form shifts />
+            })}
             <SelectField form name="district" label=text!(i18n, our_needs.district) options=Signal::derive(move || district_options.clone()) value=district />
             <ChoiceList form name="areas" legend=text!(i18n, offers.areas) options=area_options selected=areas />
             <RadioList form name="urgency" legend=text!(i18n, our_needs.urgency) options=urgencies value=urgency />
@@ -477,4 +530,162 @@ fn NeedForm(editing: Option<(Uuid, NeedData)>) -> impl IntoView {
             </div>
         </form>
     })
+}
+
+/// The weekdays an activity repeats on: one checkbox each.
+#[component]
+fn Weekdays(form: FormState, selected: RwSignal<Vec<u8>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let toggle = move |day: u8, on: bool| {
+        selected.update(|s| {
+            s.retain(|d| *d != day);
+            if on {
+                s.push(day);
+                s.sort_unstable();
+            }
+        })
+    };
+    let errors = move || {
+        let keys = form.field("weekdays");
+        (!keys.is_empty()).then(|| {
+            keys.iter()
+                .map(|k| message(i18n, k))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    };
+    view! {
+        <fieldset class="field choices" id="weekdays" tabindex="-1"
+            aria-invalid=move || errors().map(|_| "true")
+            aria-describedby=move || errors().map(|_| "weekdays-error")>
+            <legend>{t!(i18n, our_needs.weekdays)} <span class="field__required" aria-hidden="true">" *"</span></legend>
+            <ul class="choices__list">
+                {(1u8..=7).map(|day| {
+                    let id = format!("weekday-{day}");
+                    view! {
+                        <li>
+                            <input type="checkbox" id=id.clone() name="weekdays" value=day.to_string()
+                                checked=selected.with_untracked(|s| s.contains(&day))
+                                on:change=move |ev| toggle(day, event_target_checked(&ev)) />
+                            <label for=id>{move || weekday_name(i18n, day)}</label>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {move || errors().map(|text| view! { <p class="field__error" id="weekdays-error">{text}</p> })}
+        </fieldset>
+    }
+}
+
+/// An activity's shifts: a name (may be empty when there is one), the places, and whether
+/// a waiting list is kept; rows can be added and removed.
+#[component]
+fn Shifts(form: FormState, shifts: RwSignal<Vec<need::ShiftInput>>) -> impl IntoView {
+    use crate::domain::activity::{shift_field, MAX_SHIFTS};
+    let i18n = use_i18n();
+    let field = move |i: usize, part: &'static str| {
+        let keys = form
+            .fields
+            .with(|f| f.get(&shift_field(i, part)).cloned().unwrap_or_default());
+        (!keys.is_empty()).then(|| {
+            keys.iter()
+                .map(|k| message(i18n, k))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    };
+    let set = move |i: usize, part: &'static str, value: String| {
+        shifts.update(|rows| {
+            if let Some(row) = rows.get_mut(i) {
+                match part {
+                    "label" => row.label = value,
+                    _ => row.places = value,
+                }
+            }
+        })
+    };
+    let input = move |i: usize, part: &'static str, label: Signal<String>, required: bool| {
+        let id = shift_field(i, part);
+        let error_id = format!("{id}-error");
+        let value = move || {
+            shifts.with(|rows| {
+                rows.get(i)
+                    .map(|r| match part {
+                        "label" => r.label.clone(),
+                        _ => r.places.clone(),
+                    })
+                    .unwrap_or_default()
+            })
+        };
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label} {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}</label>
+                <input id=id.clone() name=id.clone() type="text" required=required
+                    inputmode=(part == "places").then_some("numeric")
+                    aria-invalid=move || field(i, part).map(|_| "true")
+                    aria-describedby=move || field(i, part).map(|_| error_id.clone())
+                    use:typed=move |v| set(i, part, v)
+                    prop:value=value on:input=move |ev| set(i, part, event_target_value(&ev)) />
+                {move || field(i, part).map(|text| view! { <p class="field__error" id=format!("{}-error", shift_field(i, part))>{text}</p> })}
+            </div>
+        }
+    };
+    // Only adding or removing a row re-renders the rows (typing must not: it would lose focus).
+    let count = Memo::new(move |_| shifts.with(Vec::len));
+    let rows = move || {
+        let count = count.get();
+        (0..count)
+            .map(|i| {
+                let waiting_id = shift_field(i, "waiting_list");
+                view! {
+                    <fieldset class="window">
+                        <legend>{move || format!("{} {}", t_string!(i18n, our_needs.shift), i + 1)}</legend>
+                        <div class="field-row">
+                            {input(i, "label", text!(i18n, our_needs.shift_label), false)}
+                            {input(i, "places", text!(i18n, our_needs.shift_places), true)}
+                        </div>
+                        <div class="field field--check">
+                            <input type="checkbox" id=waiting_id.clone() name=waiting_id.clone()
+                                checked=shifts.with_untracked(|r| r.get(i).is_some_and(|r| r.waiting_list))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    shifts.update(|r| if let Some(r) = r.get_mut(i) { r.waiting_list = on });
+                                } />
+                            <label for=waiting_id>{t!(i18n, our_needs.waiting_list)}</label>
+                        </div>
+                        {(count > 1).then(|| view! {
+                            <button class="link-button" type="button" on:click=move |_| shifts.update(|r| { if i < r.len() { r.remove(i); } })>
+                                {t!(i18n, our_needs.remove_shift)}
+                            </button>
+                        })}
+                    </fieldset>
+                }
+            })
+            .collect_view()
+    };
+    let errors = move || {
+        let keys = form.field("shifts");
+        (!keys.is_empty()).then(|| {
+            keys.iter()
+                .map(|k| message(i18n, k))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    };
+    view! {
+        <div id="shifts" tabindex="-1" aria-invalid=move || errors().map(|_| "true")>
+            {rows}
+            {move || errors().map(|text| view! { <p class="field__error">{text}</p> })}
+            {move || (count.get() < MAX_SHIFTS).then(|| view! {
+                <button class="button button--secondary" type="button" on:click=move |_| shifts.update(|r| r.push(need::ShiftInput {
+                    id: 0,
+                    label: String::new(),
+                    places: String::new(),
+                    waiting_list: true,
+                }))>
+                    {t!(i18n, our_needs.add_shift)}
+                </button>
+            })}
+        </div>
+    }
 }

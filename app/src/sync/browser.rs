@@ -123,11 +123,13 @@ impl Device for BrowserDevice {
     fn publish(&self, view: leptos::prelude::RwSignal<super::context::LocalView>) {
         use leptos::prelude::{Set, WithUntracked};
         let e = self.0.borrow();
-        let (offers, needs) = e.views();
+        let views = e.views();
         let next = super::context::LocalView {
             ready: true,
-            offers,
-            needs,
+            offers: views.offers,
+            needs: views.needs,
+            occasions: views.occasions,
+            sign_ups: views.sign_ups,
             waiting: e.outbox().to_vec(),
             log: e.log().to_vec(),
             context: e.context().cloned(),

@@ -108,6 +108,17 @@ pub struct View<D> {
 
 pub type OfferView = View<OfferData>;
 pub type NeedView = View<NeedData>;
+pub type OccasionView = View<crate::domain::activity::OccasionData>;
+pub type SignUpView = View<crate::domain::activity::SignUpData>;
+
+/// Everything the person sees, by kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Views {
+    pub offers: Vec<OfferView>,
+    pub needs: Vec<NeedView>,
+    pub occasions: Vec<OccasionView>,
+    pub sign_ups: Vec<SignUpView>,
+}
 
 /// Why a request got no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -362,27 +373,30 @@ impl<S: Store> Engine<S> {
             .collect()
     }
 
-    /// Everything the person sees, by kind: their offers, and the needs of their groups and
-    /// their districts. One pass over the copy and the outbox for both.
-    pub fn views(&self) -> (Vec<OfferView>, Vec<NeedView>) {
-        let (mut offers, mut needs) = (Vec::new(), Vec::new());
+    /// Everything the person sees, by kind: their offers, the needs and occasions of their
+    /// groups and their districts, their sign-ups and their groups'. One pass over the copy
+    /// and the outbox for all.
+    pub fn views(&self) -> Views {
+        let mut views = Views::default();
         for (id, (data, waiting)) in self.view() {
             match data {
-                Data::Offer(data) => offers.push(View { id, data, waiting }),
-                Data::Need(data) => needs.push(View { id, data, waiting }),
+                Data::Offer(data) => views.offers.push(View { id, data, waiting }),
+                Data::Need(data) => views.needs.push(View { id, data, waiting }),
+                Data::Occasion(data) => views.occasions.push(View { id, data, waiting }),
+                Data::SignUp(data) => views.sign_ups.push(View { id, data, waiting }),
             }
         }
-        (offers, needs)
+        views
     }
 
     /// The person's offers.
     pub fn offers(&self) -> Vec<OfferView> {
-        self.views().0
+        self.views().offers
     }
 
     /// The needs the person sees: their groups', and the open ones of their districts.
     pub fn needs(&self) -> Vec<NeedView> {
-        self.views().1
+        self.views().needs
     }
 
     /// The next batch to send, if anything is waiting.

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::client::{NeedView, OfferView, Settled};
+use super::client::{NeedView, OccasionView, OfferView, Settled, SignUpView};
 use super::protocol::{Change, Context, Op};
 use super::store::StoreFull;
 
@@ -18,6 +18,8 @@ pub struct LocalView {
     pub ready: bool,
     pub offers: Vec<OfferView>,
     pub needs: Vec<NeedView>,
+    pub occasions: Vec<OccasionView>,
+    pub sign_ups: Vec<SignUpView>,
     pub waiting: Vec<Change>,
     pub log: Vec<Settled>,
     pub context: Option<Context>,

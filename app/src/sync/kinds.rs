@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::account::MemberRole;
+use crate::domain::activity::{self, OccasionData, SignUpActor, SignUpData, SignUpPatch};
 use crate::domain::need::{self, NeedActor, NeedData, NeedPatch};
 use crate::domain::offer::{Date, Known, OfferData, OfferPatch};
 use crate::domain::FieldErrors;
@@ -23,15 +24,19 @@ use super::protocol::{Data, KindOp};
 pub enum Kind {
     Offer,
     Need,
+    Occasion,
+    SignUp,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Offer, Kind::Need];
+    pub const ALL: [Kind; 4] = [Kind::Offer, Kind::Need, Kind::Occasion, Kind::SignUp];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Offer => "offer",
             Kind::Need => "need",
+            Kind::Occasion => "occasion",
+            Kind::SignUp => "sign_up",
         }
     }
 
@@ -43,8 +48,8 @@ impl Kind {
     /// can always send them again; the outbox is never dropped).
     pub fn keep_priority(self) -> u8 {
         match self {
-            Kind::Need => 0,
-            Kind::Offer => 1,
+            Kind::Need | Kind::Occasion => 0,
+            Kind::Offer | Kind::SignUp => 1,
         }
     }
 }
@@ -125,6 +130,19 @@ impl Actor {
     fn need_actor(&self, group: Uuid) -> NeedActor {
         let person = self.user.map(|_| self.staff);
         NeedActor::of(person, self.groups.get(&group).copied())
+    }
+
+    /// Who this person is to a sign-up: the volunteer before a contact, a contact before staff.
+    pub fn sign_up_actor(&self, sign_up: &SignUpData) -> SignUpActor {
+        match self.user {
+            None => SignUpActor::System,
+            Some(user) if user == sign_up.volunteer => SignUpActor::Volunteer,
+            Some(_) if self.groups.get(&sign_up.group) == Some(&MemberRole::Contact) => {
+                SignUpActor::Contact
+            }
+            Some(_) if self.staff => SignUpActor::Staff,
+            Some(_) => SignUpActor::Other,
+        }
     }
 }
 
@@ -230,11 +248,98 @@ impl RecordKind for Needs {
     }
 }
 
+/// An activity's occasions: written by the server alone (from the schedule and the sign-ups),
+/// seen by whoever sees the activity.
+pub struct Occasions;
+
+impl RecordKind for Occasions {
+    type Data = OccasionData;
+    /// The server writes an occasion whole.
+    type Patch = OccasionData;
+
+    fn check(data: &OccasionData, _: &Known) -> Result<(), FieldErrors> {
+        if data.shifts.is_empty() || data.ends_at < data.starts_at {
+            Err(FieldErrors::single("occasion", "invalid"))
+        } else {
+            Ok(())
+        }
+    }
+    fn check_dated(_: &OccasionData, _: Option<&OccasionData>, _: Date) -> Result<(), FieldErrors> {
+        Ok(())
+    }
+    fn patch(_: &OccasionData, patch: &OccasionData) -> OccasionData {
+        patch.clone()
+    }
+    fn may_create(actor: &Actor, _: &OccasionData) -> bool {
+        actor.user.is_none()
+    }
+    fn may_change(actor: &Actor, _: Uuid, _: &OccasionData, _: &OccasionData) -> bool {
+        actor.user.is_none()
+    }
+    fn may_remove(actor: &Actor, _: Uuid, _: &OccasionData) -> bool {
+        actor.user.is_none()
+    }
+    fn scopes(_: Uuid, data: &OccasionData) -> Vec<Scope> {
+        let mut scopes = vec![Scope::Group(data.group)];
+        if data.open {
+            scopes.push(Scope::Public(data.district));
+        }
+        scopes
+    }
+    fn public_view(data: &OccasionData) -> OccasionData {
+        data.clone()
+    }
+}
+
+/// A volunteer's sign-up to a shift: the volunteer and the group see it; the server decides
+/// the place (see `db::sync`, where the places are counted).
+pub struct SignUps;
+
+impl RecordKind for SignUps {
+    type Data = SignUpData;
+    type Patch = SignUpPatch;
+
+    fn check(data: &SignUpData, known: &Known) -> Result<(), FieldErrors> {
+        let occasion = known.occasions.as_ref().map(|o| o.get(&data.occasion));
+        match occasion {
+            Some(None) => Err(FieldErrors::single("occasion", "unknown_choice")),
+            Some(Some(o)) => activity::check_sign_up(data, Some(o)),
+            None => activity::check_sign_up(data, None),
+        }
+    }
+    fn check_dated(_: &SignUpData, _: Option<&SignUpPatch>, _: Date) -> Result<(), FieldErrors> {
+        // Times are the server's to judge, against the occasion's (see `db::sync`).
+        Ok(())
+    }
+    fn patch(data: &SignUpData, patch: &SignUpPatch) -> SignUpData {
+        patch.apply_to(data)
+    }
+    fn may_create(actor: &Actor, data: &SignUpData) -> bool {
+        actor.user.is_none_or(|user| user == data.volunteer)
+            && activity::may_sign_up(actor.sign_up_actor(data), data)
+    }
+    fn may_change(actor: &Actor, _: Uuid, current: &SignUpData, patch: &SignUpPatch) -> bool {
+        activity::may_change_sign_up(actor.sign_up_actor(current), actor.user, current, patch)
+    }
+    fn may_remove(actor: &Actor, _: Uuid, _: &SignUpData) -> bool {
+        // A sign-up is withdrawn, not removed: the group's record of who came stays.
+        actor.user.is_none()
+    }
+    fn scopes(_: Uuid, data: &SignUpData) -> Vec<Scope> {
+        vec![Scope::Owner(data.volunteer), Scope::Group(data.group)]
+    }
+    fn public_view(data: &SignUpData) -> SignUpData {
+        data.clone()
+    }
+}
+
 /// The scopes of a record, whatever its kind.
 pub fn scopes(owner: Uuid, data: &Data) -> Vec<Scope> {
     match data {
         Data::Offer(d) => Offers::scopes(owner, d),
         Data::Need(d) => Needs::scopes(owner, d),
+        Data::Occasion(d) => Occasions::scopes(owner, d),
+        Data::SignUp(d) => SignUps::scopes(owner, d),
     }
 }
 
@@ -250,6 +355,8 @@ pub fn view_for(data: &Data, seen: &[Scope]) -> Option<Data> {
         Some(match data {
             Data::Offer(d) => Data::Offer(Offers::public_view(d)),
             Data::Need(d) => Data::Need(Needs::public_view(d)),
+            Data::Occasion(d) => Data::Occasion(Occasions::public_view(d)),
+            Data::SignUp(d) => Data::SignUp(SignUps::public_view(d)),
         })
     }
 }

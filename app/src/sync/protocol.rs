@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::account::{MyGroup, Profile};
+use crate::domain::activity::{OccasionData, SignUpData, SignUpPatch};
 use crate::domain::need::{NeedData, NeedPatch};
 use crate::domain::offer::{Date, OfferData, OfferPatch};
 use crate::domain::{Me, ReferenceData};
@@ -58,6 +59,8 @@ pub struct Change {
 pub enum Op {
     Offer(OfferOp),
     Need(NeedOp),
+    Occasion(OccasionOp),
+    SignUp(SignUpOp),
 }
 
 impl Op {
@@ -65,6 +68,8 @@ impl Op {
         match self {
             Op::Offer(_) => Kind::Offer,
             Op::Need(_) => Kind::Need,
+            Op::Occasion(_) => Kind::Occasion,
+            Op::SignUp(_) => Kind::SignUp,
         }
     }
 }
@@ -80,6 +85,20 @@ pub enum KindOp<D, P> {
 
 pub type OfferOp = KindOp<OfferData, OfferPatch>;
 pub type NeedOp = KindOp<NeedData, NeedPatch>;
+pub type OccasionOp = KindOp<OccasionData, OccasionData>;
+pub type SignUpOp = KindOp<SignUpData, SignUpPatch>;
+
+impl From<OccasionOp> for Op {
+    fn from(op: OccasionOp) -> Op {
+        Op::Occasion(op)
+    }
+}
+
+impl From<SignUpOp> for Op {
+    fn from(op: SignUpOp) -> Op {
+        Op::SignUp(op)
+    }
+}
 
 impl From<OfferOp> for Op {
     fn from(op: OfferOp) -> Op {
@@ -99,6 +118,8 @@ impl From<NeedOp> for Op {
 pub enum Data {
     Offer(OfferData),
     Need(NeedData),
+    Occasion(OccasionData),
+    SignUp(SignUpData),
 }
 
 impl Data {
@@ -106,6 +127,8 @@ impl Data {
         match self {
             Data::Offer(_) => Kind::Offer,
             Data::Need(_) => Kind::Need,
+            Data::Occasion(_) => Kind::Occasion,
+            Data::SignUp(_) => Kind::SignUp,
         }
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod malformed;
 
 mod accounts;
+mod activities;
 mod admin;
 mod authorization;
 mod groups;
@@ -15,6 +16,7 @@ mod needs;
 mod needs_bench;
 mod offers;
 mod pages;
+mod phone;
 mod reference;
 mod startup;
 mod sync;
