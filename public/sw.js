@@ -9,7 +9,7 @@ const ASSETS = __SAMVERKA_ASSETS__;
 const CACHE = `samverka-${BUILD}`;
 // Pages a volunteer needs on the move, cached at install so they open offline even if not
 // visited yet. Query strings are ignored when matching (/erbjudanden/andra?id=…).
-const PAGES = ["/", "/start", "/erbjudanden", "/erbjudanden/ny", "/erbjudanden/andra", "/andringar", "/behov/mina", "/behov/ny", "/behov/andra"];
+const PAGES = ["/", "/start", "/erbjudanden", "/erbjudanden/ny", "/erbjudanden/andra", "/andringar", "/behov/mina", "/behov/ny", "/behov/andra", "/pass", "/pass/timmar"];
 // On a weak signal, wait this long for the network before showing the cached page.
 const NETWORK_WAIT_MS = 4000;
 

@@ -15,6 +15,7 @@ use crate::pages::groups::{GroupPage, InvitePage, NewGroupPage, StaffGroupsPage}
 use crate::pages::needs::{NeedDetailPage, OpenNeedsPage, StaffNeedsPage};
 use crate::pages::offers::{ChangesPage, EditOfferPage, MyOffersPage, NewOfferPage};
 use crate::pages::our_needs::{EditNeedPage, NewNeedPage, OurNeedsPage};
+use crate::pages::shifts::{LogHoursPage, MyShiftsPage};
 use crate::pages::staff_offers::StaffOffersPage;
 use crate::pages::{AccessibilityPage, ErrorPage, HomePage, NotFoundPage};
 use crate::sync::context::provide_sync;
@@ -60,6 +61,8 @@ lazy_page!(MyOffersRoute, MyOffersPage);
 lazy_page!(NewOfferRoute, NewOfferPage);
 lazy_page!(EditOfferRoute, EditOfferPage);
 lazy_page!(ChangesRoute, ChangesPage);
+lazy_page!(MyShiftsRoute, MyShiftsPage);
+lazy_page!(LogHoursRoute, LogHoursPage);
 lazy_page!(AccessibilityRoute, AccessibilityPage);
 lazy_page!(PrivacyRoute, PrivacyPage);
 
@@ -155,6 +158,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/erbjudanden/ny") view={Lazy::<NewOfferRoute>::new()} />
                         <Route path=path!("/erbjudanden/andra") view={Lazy::<EditOfferRoute>::new()} />
                         <Route path=path!("/andringar") view={Lazy::<ChangesRoute>::new()} />
+                        <Route path=path!("/pass") view={Lazy::<MyShiftsRoute>::new()} />
+                        <Route path=path!("/pass/timmar") view={Lazy::<LogHoursRoute>::new()} />
                     </Routes>
                 </main>
                 <SiteFooter />

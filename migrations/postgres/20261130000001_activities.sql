@@ -1,13 +1,13 @@
 -- Activities (issue 10): an activity is a need of kind 'activity' (its schedule in the need's
 -- body); the server writes its occasions from the schedule, and volunteers' sign-ups to their
 -- shifts. Both are synced records (`db::records`): the whole record as JSON in `body`, the
--- queryable fields in columns. Times are Unix seconds (UTC).
+-- queryable fields in columns. Times are Unix seconds (UTC). An occasion has no author (the
+-- server writes it); a sign-up is its volunteer's, kept under a pseudonym when they leave.
 
 CREATE TABLE occasions (
     id           TEXT PRIMARY KEY NOT NULL,
     need_id      TEXT NOT NULL REFERENCES needs (id) ON DELETE CASCADE,
     group_id     TEXT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
-    created_by   TEXT REFERENCES users (id),
     district_id  TEXT NOT NULL REFERENCES districts (id),
     date         TEXT NOT NULL,
     starts_at    BIGINT NOT NULL,

@@ -72,7 +72,14 @@ pub async fn need(id: Uuid) -> Result<NeedPage, AppError> {
             let viewer = db::groups::viewer(&state.pool, found.need.group, me.as_ref()).await?;
             let audience = permissions::need_audience(viewer);
             let need = audience.view(&found.need).ok_or(AppError::NotFound)?;
+            let occasions = if need.details.kind() == NeedKind::Activity {
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                db::needs::next_occasions(&state.pool, id, now).await?
+            } else {
+                Vec::new()
+            };
             Ok(NeedPage {
+                occasions,
                 id,
                 payee_name: found.payee_name.filter(|_| audience != Audience::Public),
                 need,

@@ -209,6 +209,7 @@ pub fn message(i18n: I18nContext<Locale>, key: &str) -> String {
         "people_range" => t_string!(i18n, errors.people_range),
         "date_past" => t_string!(i18n, errors.date_past),
         "untrimmed" => t_string!(i18n, errors.untrimmed),
+        "hours_invalid" => t_string!(i18n, errors.hours_invalid),
         "end_before_start" => t_string!(i18n, errors.end_before_start),
         "recurrence_too_long" => t_string!(i18n, errors.recurrence_too_long),
         "except_outside" => t_string!(i18n, errors.except_outside),

@@ -85,6 +85,7 @@ fn PersonNav(me: Me) -> impl IntoView {
         <ul>
             <li><A href="/start">{t!(i18n, nav.start)}</A></li>
             <li><A href="/erbjudanden">{t!(i18n, nav.offers)}</A></li>
+            <li><A href="/pass">{t!(i18n, nav.shifts)}</A></li>
             {staff.then(|| view! { <li><A href="/personal/grupper">{t!(i18n, nav.staff_groups)}</A></li> })}
             {staff.then(|| view! { <li><A href="/personal/behov">{t!(i18n, nav.staff_needs)}</A></li> })}
             {staff.then(|| view! { <li><A href="/personal/erbjudanden">{t!(i18n, nav.staff_offers)}</A></li> })}

@@ -8,6 +8,7 @@ mod title;
 pub mod user;
 
 pub use header::{SiteFooter, SiteHeader};
+pub(crate) use lang_switch::encode_path;
 pub use lang_switch::LangSwitch;
 pub use network_status::NetworkStatus;
 pub use sync_status::{SyncProblems, WaitingChanges};

@@ -254,7 +254,227 @@ pub async fn seed(pool: &Pool) -> Result<(), AppError> {
         }
     }
     seed_offers(pool).await?;
-    seed_needs(pool).await
+    seed_needs(pool).await?;
+    seed_activities(pool).await
+}
+
+/// The night walkers' Friday walk (four places, the next eight weeks: the first full with a
+/// waiting list, the second half taken) and the language café's Thursday helpers, each posted
+/// by its contact and signed up to by the volunteers through the one write path; and a year
+/// of past walks with confirmed hours, written by the server (fixed ids: reseeding changes
+/// nothing).
+async fn seed_activities(pool: &Pool) -> Result<(), AppError> {
+    use crate::domain::activity::{
+        occasion_id, Dates, Hours, OccasionData, OccasionStatus, Schedule, ShiftCount, ShiftSpec,
+        SignUpData, SignUpStatus,
+    };
+    use crate::domain::need::{NeedData, NeedDetails, NeedStatus, Urgency};
+    use crate::domain::offer::{Known, TimeOfDay};
+    use crate::sync::protocol::{KindOp, NeedOp, Op};
+
+    let time = |t: &str| TimeOfDay::parse(t).expect("demo times parse");
+    let today = super::sync::today();
+    let days_to = |weekday: u8| i64::from((weekday + 7 - today.weekday()) % 7).max(1);
+    let (walkers, cafe) = (Uuid::from_u128(0x6a_0001), Uuid::from_u128(0x6a_0003));
+    let (anna, omar, karin, jonas, leyla) = (
+        Uuid::from_u128(0x5a_0001),
+        Uuid::from_u128(0x5a_0002),
+        Uuid::from_u128(0x5a_0003),
+        Uuid::from_u128(0x5a_0004),
+        Uuid::from_u128(0x5a_0005),
+    );
+    let first_friday = today.plus_days(days_to(5));
+    let first_thursday = today.plus_days(days_to(4));
+    let walk = |from| Schedule {
+        starts: time("21:00"),
+        ends: time("00:00"),
+        dates: Dates::Weekly {
+            weekdays: vec![5],
+            from,
+            until: from.plus_days(7 * 7),
+            except: vec![],
+        },
+        shifts: vec![ShiftSpec {
+            id: 1,
+            label: String::new(),
+            places: 4,
+            waiting_list: true,
+        }],
+    };
+    let activity =
+        |group, title: &str, tasks: &str, place: &str, schedule, district, area| NeedData {
+            group,
+            title: title.to_owned(),
+            details: NeedDetails::Activity {
+                tasks: tasks.to_owned(),
+                place: place.to_owned(),
+                schedule,
+            },
+            areas: vec![stable_id("area", area)],
+            district: stable_id("district", district),
+            urgency: Urgency::Normal,
+            needed_by: None,
+            status: NeedStatus::Open,
+        };
+    let walk_id = stable_id("need", "night-walk");
+    let cafe_id = stable_id("need", "language-cafe-helpers");
+    let posted = [
+        (
+            anna,
+            walk_id,
+            activity(
+                walkers,
+                "Nattvandring på fredagar",
+                "Vi går i par genom centrum och vid busstorget, pratar med ungdomar och finns \
+                 där. Reflexväst och telefon får du av oss.",
+                "Samling vid Sickla köpkvarter, huvudentrén",
+                walk(first_friday),
+                "sicklaon",
+                "trygghet",
+            ),
+        ),
+        (
+            leyla,
+            cafe_id,
+            activity(
+                cafe,
+                "Värdar till språkcaféet",
+                "Dukar fram fika, tar emot nya och samtalar på lätt svenska.",
+                "Orminge bibliotek",
+                Schedule {
+                    starts: time("17:30"),
+                    ends: time("19:30"),
+                    dates: Dates::Weekly {
+                        weekdays: vec![4],
+                        from: first_thursday,
+                        until: first_thursday.plus_days(7 * 7),
+                        except: vec![],
+                    },
+                    shifts: vec![ShiftSpec {
+                        id: 1,
+                        label: "Värd".into(),
+                        places: 2,
+                        waiting_list: true,
+                    }],
+                },
+                "orminge",
+                "gemenskap",
+            ),
+        ),
+    ];
+    let reference = super::reference::load(pool).await?;
+    let known = Known::from_reference(&reference);
+    for (contact, id, data) in posted {
+        let actor = super::sync::actor(&mut *pool.acquire().await?, contact).await?;
+        let change = (id, Op::Need(NeedOp::Create(data)));
+        super::sync::write(pool, &actor, contact, &[change], known.clone()).await?;
+    }
+    // Sign-ups, each by the volunteer (the server decides the places): the first walk full
+    // with Anna waiting, two on the second, one café evening half taken.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let second_friday = first_friday.plus_days(7);
+    let sign_ups = [
+        (karin, walk_id, walkers, first_friday, "walk-1-karin"),
+        (jonas, walk_id, walkers, first_friday, "walk-1-jonas"),
+        (omar, walk_id, walkers, first_friday, "walk-1-omar"),
+        (leyla, walk_id, walkers, first_friday, "walk-1-leyla"),
+        (anna, walk_id, walkers, first_friday, "walk-1-anna"),
+        (karin, walk_id, walkers, second_friday, "walk-2-karin"),
+        (jonas, walk_id, walkers, second_friday, "walk-2-jonas"),
+        (karin, cafe_id, cafe, first_thursday, "cafe-1-karin"),
+    ];
+    for (n, (volunteer, need, group, date, slug)) in sign_ups.into_iter().enumerate() {
+        let actor = super::sync::actor(&mut *pool.acquire().await?, volunteer).await?;
+        let data = SignUpData {
+            occasion: occasion_id(need, date),
+            need,
+            group,
+            shift: 1,
+            volunteer,
+            name: String::new(),
+            title: String::new(),
+            group_name: String::new(),
+            place: String::new(),
+            starts_at: 0,
+            ends_at: 0,
+            status: SignUpStatus::Requested,
+            requested_at: now - 86_400 + n as i64 * 60,
+            attended: None,
+            hours: None,
+            notice: None,
+        };
+        let change = (stable_id("sign-up", slug), Op::SignUp(KindOp::Create(data)));
+        super::sync::write(pool, &actor, volunteer, &[change], known.clone()).await?;
+    }
+
+    // A year of past Friday walks, two or three walkers each, their hours confirmed by Anna.
+    let walk_data = walk(first_friday);
+    let names = [
+        (karin, "Karin Berg"),
+        (jonas, "Jonas Ek"),
+        (omar, "Omar Haddad"),
+    ];
+    let mut changes = Vec::new();
+    for week in 1..=52 {
+        let date = first_friday.plus_days(-7 * week);
+        let occasion = walk_data.occasion(date);
+        let id = occasion_id(walk_id, date);
+        let walkers_this_week = 2 + (week % 2) as usize;
+        changes.push((
+            id,
+            Op::Occasion(KindOp::Create(OccasionData {
+                need: walk_id,
+                group: walkers,
+                district: stable_id("district", "sicklaon"),
+                title: "Nattvandring på fredagar".into(),
+                place: "Samling vid Sickla köpkvarter, huvudentrén".into(),
+                date,
+                starts_at: occasion.starts_at,
+                ends_at: occasion.ends_at,
+                shifts: vec![ShiftCount {
+                    id: 1,
+                    label: String::new(),
+                    places: 4,
+                    waiting_list: true,
+                    confirmed: walkers_this_week as u16,
+                    waiting: 0,
+                }],
+                status: OccasionStatus::Scheduled,
+                moved_from: None,
+                open: false,
+            })),
+        ));
+        for (volunteer, name) in names.iter().take(walkers_this_week) {
+            changes.push((
+                stable_id("past-sign-up", &format!("{week}-{volunteer}")),
+                Op::SignUp(KindOp::Create(SignUpData {
+                    occasion: id,
+                    need: walk_id,
+                    group: walkers,
+                    shift: 1,
+                    volunteer: *volunteer,
+                    name: (*name).to_owned(),
+                    title: "Nattvandring på fredagar".into(),
+                    group_name: "Föräldranärvaro Sicklaön".into(),
+                    place: "Samling vid Sickla köpkvarter, huvudentrén".into(),
+                    starts_at: occasion.starts_at,
+                    ends_at: occasion.ends_at,
+                    status: SignUpStatus::Confirmed,
+                    requested_at: occasion.starts_at - 5 * 86_400,
+                    attended: Some(true),
+                    hours: Some(Hours {
+                        minutes: occasion.minutes(),
+                        reason: String::new(),
+                        confirmed_by: Some(anna),
+                    }),
+                    notice: None,
+                })),
+            ));
+        }
+    }
+    let system = crate::sync::kinds::Actor::system();
+    super::sync::write(pool, &system, anna, &changes, known).await?;
+    Ok(())
 }
 
 /// The groups' needs, written by each group's contact through the one write path (fixed ids:

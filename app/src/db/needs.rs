@@ -186,3 +186,33 @@ pub async fn one(pool: &Pool, id: Uuid) -> Result<Option<Found>, AppError> {
         updated_at,
     }))
 }
+
+/// How many of an activity's next occasions its page shows.
+pub const NEXT_OCCASIONS: i64 = 12;
+
+/// An activity's occasions that have not ended by `now` (Unix seconds) and are not cancelled,
+/// soonest first.
+pub async fn next_occasions(
+    pool: &Pool,
+    need: Uuid,
+    now: i64,
+) -> Result<Vec<(Uuid, crate::domain::activity::OccasionData)>, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, body FROM occasions WHERE need_id = $1 AND body IS NOT NULL \
+         AND status = 'scheduled' AND ends_at > $2 ORDER BY starts_at LIMIT $3",
+    )
+    .bind(need.to_string())
+    .bind(now)
+    .bind(NEXT_OCCASIONS)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, body)| {
+            let data = serde_json::from_str(&body).map_err(|error| {
+                tracing::error!(%error, occasion = %id, "unreadable occasion body");
+                AppError::Internal
+            })?;
+            Ok((parse_id(&id)?, data))
+        })
+        .collect()
+}

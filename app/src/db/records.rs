@@ -47,7 +47,8 @@ pub(crate) fn table(kind: Kind) -> (&'static str, &'static str) {
     match kind {
         Kind::Offer => ("offers", "owner_id"),
         Kind::Need => ("needs", "created_by"),
-        Kind::Occasion => ("occasions", "created_by"),
+        // Written by the server alone: no author.
+        Kind::Occasion => ("occasions", "NULL"),
         Kind::SignUp => ("sign_ups", "volunteer_id"),
     }
 }
@@ -283,14 +284,13 @@ pub(crate) async fn save(
             let Data::Occasion(o) = data else {
                 return Err(AppError::Internal);
             };
-            let owner = (!row.owner.is_nil()).then(|| row.owner.to_string());
             let places: i64 = o.shifts.iter().map(|s| i64::from(s.places)).sum();
             let confirmed: i64 = o.shifts.iter().map(|s| i64::from(s.confirmed)).sum();
             sqlx::query(
-                "INSERT INTO occasions (id, need_id, group_id, created_by, district_id, date, \
-                 starts_at, ends_at, status, is_open, places, confirmed, body, version, \
-                 removed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-                 $9, $10, $11, $12, $13, $14, NULL, $15, $16) ON CONFLICT (id) DO UPDATE SET \
+                "INSERT INTO occasions (id, need_id, group_id, district_id, date, starts_at, \
+                 ends_at, status, is_open, places, confirmed, body, version, removed_at, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                 $12, $13, NULL, $14, $15) ON CONFLICT (id) DO UPDATE SET \
                  district_id = excluded.district_id, date = excluded.date, \
                  starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
                  status = excluded.status, is_open = excluded.is_open, \
@@ -301,7 +301,6 @@ pub(crate) async fn save(
             .bind(&key)
             .bind(o.need.to_string())
             .bind(o.group.to_string())
-            .bind(owner)
             .bind(o.district.to_string())
             .bind(o.date.to_string())
             .bind(o.starts_at)

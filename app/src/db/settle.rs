@@ -99,6 +99,12 @@ impl Batch {
             return Err(refused("shift", "shift_full"));
         }
         data.notice = (data.status == SignUpStatus::Waiting).then_some(Notice::Waitlisted);
+        data.name = self.names.get(&data.volunteer).cloned().unwrap_or_default();
+        data.group_name = self.names.get(&data.group).cloned().unwrap_or_default();
+        data.title = occasion.title.clone();
+        data.place = occasion.place.clone();
+        data.starts_at = occasion.starts_at;
+        data.ends_at = occasion.ends_at;
         Ok(data)
     }
 
@@ -290,7 +296,8 @@ impl Batch {
         for (id, occasion, moved) in &planned {
             self.system_occasion(*id, owner, occasion.clone());
             if *moved {
-                self.tell_sign_ups(*id, Notice::Moved, None);
+                let when = Some((occasion.starts_at, occasion.ends_at));
+                self.tell_sign_ups(*id, Notice::Moved, None, when);
             }
         }
         for (id, occasion) in existing {
@@ -305,7 +312,7 @@ impl Batch {
             };
             let owner = self.held.get(&id).map(|h| h.row.owner).unwrap_or(owner);
             self.system_occasion(id, owner, cancelled);
-            self.tell_sign_ups(id, Notice::Cancelled, Some(SignUpStatus::Cancelled));
+            self.tell_sign_ups(id, Notice::Cancelled, Some(SignUpStatus::Cancelled), None);
         }
         for (id, _, _) in planned {
             // Places added: the waiting list moves up.
@@ -319,8 +326,15 @@ impl Batch {
         }
     }
 
-    /// Tells everyone still in the running at an occasion, and sets their status if given.
-    fn tell_sign_ups(&mut self, occasion: Uuid, notice: Notice, status: Option<SignUpStatus>) {
+    /// Tells everyone still in the running at an occasion, and sets their status and the
+    /// occasion's new times if given.
+    fn tell_sign_ups(
+        &mut self,
+        occasion: Uuid,
+        notice: Notice,
+        status: Option<SignUpStatus>,
+        when: Option<(i64, i64)>,
+    ) {
         for (id, sign_up) in self.sign_ups_of(occasion, None) {
             if sign_up.status.is_active() {
                 self.system_sign_up(
@@ -328,6 +342,7 @@ impl Batch {
                     SignUpPatch {
                         status,
                         notice: Some(Some(notice)),
+                        when,
                         ..SignUpPatch::default()
                     },
                 );

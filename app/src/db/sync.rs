@@ -132,6 +132,9 @@ pub struct Batch {
     pub(super) today: Date,
     /// Now, in Unix seconds (an occasion's times are compared with it).
     pub(super) now: i64,
+    /// The names of the volunteers signing up in this batch and of their groups (a sign-up
+    /// carries them).
+    pub(super) names: BTreeMap<Uuid, String>,
     at: String,
 }
 
@@ -224,6 +227,8 @@ impl Batch {
         // of the activities touched and of the sign-ups touched, and every sign-up to them.
         let mut activities = BTreeSet::new();
         let mut occasions = BTreeSet::new();
+        let mut volunteers = BTreeSet::new();
+        let mut signed_up_to = BTreeSet::new();
         for (id, h) in &held {
             match &h.row.data {
                 Some(Data::Need(n)) if n.details.kind() == NeedKind::Activity => {
@@ -249,8 +254,31 @@ impl Batch {
                 }
                 Op::SignUp(KindOp::Create(s)) => {
                     occasions.insert(s.occasion.to_string());
+                    volunteers.insert(s.volunteer.to_string());
+                    signed_up_to.insert(s.group.to_string());
                 }
                 _ => {}
+            }
+        }
+        // Names a sign-up carries: the volunteer's and the group's.
+        let mut names = BTreeMap::new();
+        for (table, column, ids) in [
+            ("users", "display_name", volunteers),
+            ("actors", "name", signed_up_to),
+        ] {
+            let ids: Vec<String> = ids.into_iter().collect();
+            for chunk in ids.chunks(CHUNK * 5) {
+                let sql = format!(
+                    "SELECT id, {column} FROM {table} WHERE id IN ({})",
+                    list(chunk.len(), 1)
+                );
+                let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+                for id in chunk {
+                    query = query.bind(id);
+                }
+                for (id, name) in query.fetch_all(&mut *conn).await? {
+                    names.insert(parse_id(&id)?, name);
+                }
             }
         }
         if !activities.is_empty() {
@@ -288,6 +316,7 @@ impl Batch {
             known,
             today: Date::at_unix(now_unix),
             now: now_unix,
+            names,
             at: now(),
         })
     }
@@ -527,14 +556,29 @@ pub async fn write(
     known: Known,
 ) -> Result<Vec<Outcome>, AppError> {
     let mut tx = pool.begin().await?;
-    let touched: Vec<(Uuid, &Op)> = changes.iter().map(|(id, op)| (*id, op)).collect();
-    let mut batch = Batch::begin(&mut tx, &touched, known).await?;
+    let changes: Vec<(&Actor, Uuid, Uuid, Op)> = changes
+        .iter()
+        .map(|(record, op)| (actor, owner, *record, op.clone()))
+        .collect();
+    let outcomes = write_on(&mut tx, &changes, known).await?;
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// [`write`] inside a transaction the caller holds, each change by its own actor (and, for a
+/// new record, owner): `(actor, owner, record, op)`.
+pub async fn write_on(
+    conn: &mut AnyConnection,
+    changes: &[(&Actor, Uuid, Uuid, Op)],
+    known: Known,
+) -> Result<Vec<Outcome>, AppError> {
+    let touched: Vec<(Uuid, &Op)> = changes.iter().map(|(_, _, id, op)| (*id, op)).collect();
+    let mut batch = Batch::begin(conn, &touched, known).await?;
     let outcomes = changes
         .iter()
-        .map(|(record, op)| batch.apply(actor, owner, *record, op, None))
+        .map(|(actor, owner, record, op)| batch.apply(actor, *owner, *record, op, None))
         .collect();
-    batch.finish(&mut tx).await?;
-    tx.commit().await?;
+    batch.finish(conn).await?;
     Ok(outcomes)
 }
 

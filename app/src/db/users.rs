@@ -4,7 +4,7 @@ use uuid::Uuid;
 use super::{now, parse_id, tags_from_json, tags_to_json, Pool};
 use crate::domain::account::{
     ChangeRecord, DeviceInfo, MyData, Profile, RefusedPush, SessionInfo, SignInFailures,
-    StaffAccount, StoredNeed, StoredOffer,
+    StaffAccount, StoredNeed, StoredOffer, StoredSignUp,
 };
 use crate::domain::forms::{ProfileUpdate, SignUp};
 use crate::domain::{Contact, FieldErrors, Me, Role};
@@ -445,6 +445,7 @@ pub async fn my_data(
         group_events: super::groups::events_by(pool, id).await?,
         offers: my_offers(pool, id).await?,
         needs: my_needs(pool, id).await?,
+        sign_ups: my_sign_ups(pool, id).await?,
         devices: devices
             .into_iter()
             .map(|(device, last_change, last_seen_at)| {
@@ -509,6 +510,29 @@ async fn my_needs(pool: &Pool, id: Uuid) -> Result<Vec<StoredNeed>, AppError> {
                     })?,
                 posted_by_me: by == me,
                 payee_is_me: payee == me,
+                created_at,
+                updated_at,
+            })
+        })
+        .collect()
+}
+
+async fn my_sign_ups(pool: &Pool, id: Uuid) -> Result<Vec<StoredSignUp>, AppError> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT id, body, created_at, updated_at FROM sign_ups \
+         WHERE volunteer_id = $1 AND body IS NOT NULL ORDER BY starts_at",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(sign_up, body, created_at, updated_at)| {
+            Ok(StoredSignUp {
+                id: parse_id(&sign_up)?,
+                sign_up: serde_json::from_str(&body).map_err(|e| {
+                    tracing::error!(error = %e, "stored sign-up unreadable");
+                    AppError::Internal
+                })?,
                 created_at,
                 updated_at,
             })
@@ -613,6 +637,9 @@ pub async fn close_account(pool: &Pool, id: Uuid) -> Result<(), AppError> {
     .bind(&at)
     .execute(&mut *tx)
     .await?;
+    // The shifts they signed up to stay with the groups under the pseudonym; a place still to
+    // come is given back (the first waiting moves up), through the one write path.
+    release_sign_ups(&mut tx, id).await?;
     // The person's offers go, with their place in sync (their own devices are signed out).
     for table in ["sync_scopes", "sync_scope_log"] {
         sqlx::query(&format!(
@@ -661,6 +688,49 @@ pub async fn close_account(pool: &Pool, id: Uuid) -> Result<(), AppError> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// A closing account's sign-ups: places to come given back (by the person, so the waiting list
+/// moves up), and every sign-up renamed to the pseudonym (by the server).
+async fn release_sign_ups(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<(), AppError> {
+    use crate::domain::activity::{SignUpPatch, SignUpStatus};
+    use crate::sync::kinds::Actor;
+    use crate::sync::protocol::{KindOp, Op};
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT id, starts_at, status FROM sign_ups WHERE volunteer_id = $1 AND body IS NOT NULL",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let person = Actor {
+        user: Some(id),
+        ..Actor::default()
+    };
+    let system = Actor::system();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let update = |patch| Op::SignUp(KindOp::Update(patch));
+    let mut changes = Vec::new();
+    for (sign_up, starts_at, status) in rows {
+        let sign_up = parse_id(&sign_up)?;
+        let active = SignUpStatus::parse(&status).is_some_and(SignUpStatus::is_active);
+        if active && starts_at > now {
+            let patch = SignUpPatch {
+                status: Some(SignUpStatus::Withdrawn),
+                ..SignUpPatch::default()
+            };
+            changes.push((&person, id, sign_up, update(patch)));
+        }
+        let patch = SignUpPatch {
+            name: Some(pseudonym(id)),
+            ..SignUpPatch::default()
+        };
+        changes.push((&system, id, sign_up, update(patch)));
+    }
+    super::sync::write_on(conn, &changes, Default::default()).await?;
     Ok(())
 }
 

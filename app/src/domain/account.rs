@@ -324,6 +324,16 @@ pub struct StoredOffer {
     pub updated_at: String,
 }
 
+/// A shift I signed up to. The group keeps it (who came, whose hours) under my pseudonym when
+/// I close my account; a place still to come is given back then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSignUp {
+    pub id: Uuid,
+    pub sign_up: crate::domain::activity::SignUpData,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
 /// A need I posted for a group, or of which I am the payee. It belongs to the group: closing my
 /// account leaves it with the group, under my pseudonym.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -394,6 +404,9 @@ pub struct MyData {
     pub offers: Vec<StoredOffer>,
     #[serde(default)]
     pub needs: Vec<StoredNeed>,
+    /// The shifts I signed up to, with my hours.
+    #[serde(default)]
+    pub sign_ups: Vec<StoredSignUp>,
     pub devices: Vec<DeviceInfo>,
     pub changes: Vec<ChangeRecord>,
     pub refused_pushes: Vec<RefusedPush>,
@@ -403,7 +416,7 @@ pub struct MyData {
 impl MyData {
     /// Every table that holds something about a person: "my data" reads each of them and closing
     /// an account clears or anonymises each of them (a test checks the list against the schema).
-    pub const TABLES: [&'static str; 13] = [
+    pub const TABLES: [&'static str; 14] = [
         "users",
         "actors",
         "user_districts",
@@ -412,6 +425,7 @@ impl MyData {
         "sessions",
         "offers",
         "needs",
+        "sign_ups",
         "sync_devices",
         "sync_changes",
         "sync_rejections",

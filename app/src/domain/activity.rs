@@ -397,6 +397,35 @@ pub fn check_sign_up(
     errors.finish(|| ())
 }
 
+/// Hours as typed: `3`, `2,5`, `2.5` or `2:30`; in minutes. `None` when it does not read.
+pub fn parse_hours(raw: &str) -> Option<u32> {
+    let raw = raw.trim().trim_end_matches(['h', 't']).trim();
+    if let Some((h, m)) = raw.split_once(':') {
+        let (h, m): (u32, u32) = (h.trim().parse().ok()?, m.trim().parse().ok()?);
+        return (m < 60 && h <= 99).then_some(h * 60 + m);
+    }
+    let (whole, fraction) = match raw.split_once([',', '.']) {
+        Some((w, f)) => (w, f),
+        None => (raw, ""),
+    };
+    let whole: u32 = whole.parse().ok()?;
+    if whole > 99 || fraction.len() > 2 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hundredths: u32 = format!("{fraction:0<2}").parse().ok()?;
+    Some(whole * 60 + (hundredths * 60 + 50) / 100)
+}
+
+/// Minutes as hours to show: `3`, `2,5`, `1,75`.
+pub fn hours_text(minutes: u32) -> String {
+    let hundredths = (minutes * 100 + 30) / 60;
+    match hundredths % 100 {
+        0 => (hundredths / 100).to_string(),
+        f if f % 10 == 0 => format!("{},{}", hundredths / 100, f / 10),
+        f => format!("{},{f:02}", hundredths / 100),
+    }
+}
+
 /// Hours a volunteer logs for a shift: more than the shift lasted needs a reason.
 pub fn check_hours(minutes: u32, planned: u32, reason: &str, errors: &mut FieldErrors) {
     if minutes == 0 {
@@ -535,6 +564,23 @@ pub struct SignUpData {
     pub group: Uuid,
     pub shift: u8,
     pub volunteer: Uuid,
+    /// The volunteer's name as the group sees it: the server writes it from their account
+    /// (a pseudonym once the account is closed).
+    #[serde(default)]
+    pub name: String,
+    /// The activity's title and place and the occasion's times (Unix seconds), as the server
+    /// last wrote them: a phone shows "my shifts" (and the calendar feed lists them) without
+    /// holding every occasion.
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub group_name: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub starts_at: i64,
+    #[serde(default)]
+    pub ends_at: i64,
     pub status: SignUpStatus,
     /// When the volunteer signed up (Unix seconds, by their phone's clock; the server never
     /// lets it be later than when the sign-up reached it). Orders the waiting list.
@@ -548,6 +594,14 @@ pub struct SignUpData {
 }
 
 impl SignUpData {
+    pub fn occasion_times(&self) -> Occasion {
+        Occasion {
+            date: Date::at_unix(self.starts_at),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+        }
+    }
+
     pub fn place(&self, id: Uuid) -> Place {
         Place {
             id,
@@ -568,6 +622,12 @@ pub struct SignUpPatch {
     pub hours: Option<Option<Hours>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<Option<Notice>>,
+    /// Only the server renames (a closed account's pseudonym).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Only the server moves a sign-up with its occasion: new start and end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<(i64, i64)>,
 }
 
 impl SignUpPatch {
@@ -584,6 +644,13 @@ impl SignUpPatch {
         }
         if let Some(notice) = self.notice {
             data.notice = notice;
+        }
+        if let Some(name) = &self.name {
+            data.name = name.clone();
+        }
+        if let Some((starts_at, ends_at)) = self.when {
+            data.starts_at = starts_at;
+            data.ends_at = ends_at;
         }
         data
     }
@@ -649,7 +716,12 @@ pub fn may_change_sign_up(
                 }
             };
             let notice = patch.notice.is_none_or(|n| n.is_none());
-            status && hours && notice && patch.attended.is_none()
+            status
+                && hours
+                && notice
+                && patch.attended.is_none()
+                && patch.name.is_none()
+                && patch.when.is_none()
         }
         SignUpActor::Contact | SignUpActor::Staff => {
             let hours = match &patch.hours {
@@ -660,7 +732,12 @@ pub fn may_change_sign_up(
                 }
             };
             let attended = patch.attended.is_none() || holds_place;
-            patch.status.is_none() && patch.notice.is_none() && hours && attended
+            patch.status.is_none()
+                && patch.notice.is_none()
+                && patch.name.is_none()
+                && patch.when.is_none()
+                && hours
+                && attended
         }
         SignUpActor::Other => false,
     }
@@ -831,6 +908,21 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn hours_read_as_swedes_write_them() {
+        assert_eq!(parse_hours("3"), Some(180));
+        assert_eq!(parse_hours("2,5"), Some(150));
+        assert_eq!(parse_hours("2.5 h"), Some(150));
+        assert_eq!(parse_hours("2:30"), Some(150));
+        assert_eq!(parse_hours("0,25"), Some(15));
+        assert_eq!(parse_hours("tre"), None);
+        assert_eq!(parse_hours("-1"), None);
+        assert_eq!(parse_hours("1:75"), None);
+        assert_eq!(hours_text(180), "3");
+        assert_eq!(hours_text(150), "2,5");
+        assert_eq!(hours_text(105), "1,75");
+    }
+
+    #[test]
     fn hours_over_the_shift_need_a_reason() {
         let judge = |minutes, reason: &str| {
             let mut errors = FieldErrors::default();
@@ -939,6 +1031,11 @@ pub(crate) mod tests {
                     prop_assert!(kept(end_min, s.ends.minutes()));
                 }
             }
+        }
+
+        #[test]
+        fn shown_hours_read_back_to_the_same_minutes_in_quarters(quarters in 0u32..400) {
+            prop_assert_eq!(parse_hours(&hours_text(quarters * 15)), Some(quarters * 15));
         }
 
         #[test]

@@ -113,6 +113,12 @@ pub fn date_time(raw: &str) -> String {
     }
 }
 
+/// `HH:MM` in Stockholm at the UTC instant `unix`.
+pub fn clock(unix: i64) -> String {
+    let secs = (unix + stockholm_offset(unix)).rem_euclid(86_400);
+    format!("{:02}:{:02}", secs / 3600, secs % 3600 / 60)
+}
+
 /// `YYYY-MM-DD` in Stockholm for a stored UTC time.
 pub fn date(raw: &str) -> String {
     let full = date_time(raw);

@@ -1154,6 +1154,9 @@ pub struct NeedPage {
     pub updated_at: String,
     /// The reader speaks for the group.
     pub contact: bool,
+    /// An activity's next occasions (none for other kinds): id and occasion, soonest first.
+    #[serde(default)]
+    pub occasions: Vec<(Uuid, super::activity::OccasionData)>,
 }
 
 /// One page of a list of needs.

@@ -9,6 +9,7 @@ mod home;
 pub mod needs;
 pub mod offers;
 pub mod our_needs;
+pub mod shifts;
 pub mod staff_offers;
 
 pub use accessibility::AccessibilityPage;

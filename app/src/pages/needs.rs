@@ -3,7 +3,7 @@
 //! case issue), a group's needs on its page, and a need's own page (`/behov/:id`). All are
 //! rendered completely on the server and work without JavaScript: the filters are a plain `GET`
 //! form and the pages plain links.
-use leptos::either::{Either, EitherOf3, EitherOf7};
+use leptos::either::{Either, EitherOf3, EitherOf4, EitherOf7};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -369,11 +369,13 @@ pub fn NeedDetailPage() -> impl IntoView {
 fn NeedView(page: NeedPage, reference: ReferenceData) -> impl IntoView {
     let i18n = use_i18n();
     let NeedPage {
+        id: need_id,
         need,
         group_name,
         payee_name,
         created_at,
         contact,
+        occasions,
         ..
     } = page;
     let NeedData {
@@ -430,7 +432,173 @@ fn NeedView(page: NeedPage, reference: ReferenceData) -> impl IntoView {
             {contact.then(|| view! {
                 <p data-testid="contact-hint"><a href="/behov/mina">{t!(i18n, needs.contact_hint)}</a></p>
             })}
+            {(!occasions.is_empty()).then(|| view! { <Occasions need=need_id group occasions /> })}
         </article>
+    }
+}
+
+/// An activity's next occasions, with the places left per shift (never who took them) and,
+/// for a signed-in volunteer, one tap to sign up — into the outbox, so offline too.
+#[component]
+fn Occasions(
+    need: Uuid,
+    group: Uuid,
+    occasions: Vec<(Uuid, crate::domain::activity::OccasionData)>,
+) -> impl IntoView {
+    use crate::pages::shifts::when_text;
+    let i18n = use_i18n();
+    view! {
+        <section class="occasions" aria-labelledby="occasions-heading" data-testid="occasions">
+            <h2 id="occasions-heading">{t!(i18n, shifts.next_occasions)}</h2>
+            <ul class="cards">
+                {occasions.into_iter().map(|(id, occasion)| {
+                    let when = when_text(occasion.starts_at, occasion.ends_at);
+                    let times = (occasion.starts_at, occasion.ends_at);
+                    view! {
+                        <li class="card" data-testid="occasion">
+                            <h3 class="card__title">{when.clone()}</h3>
+                            <ul class="shifts">
+                                {occasion.shifts.into_iter().map(|shift| {
+                                    let label = shift.label.clone();
+                                    let free = shift.free();
+                                    let places = shift.places;
+                                    view! {
+                                        <li class="shift">
+                                            {(!label.is_empty()).then(|| view! { <strong>{label.clone()}</strong> ": " })}
+                                            <span data-testid="free-places">
+                                                {move || if free == 0 {
+                                                    t_string!(i18n, shifts.full).to_owned()
+                                                } else {
+                                                    format!("{}: {free} {} {places}", t_string!(i18n, shifts.free), t_string!(i18n, shifts.of))
+                                                }}
+                                            </span>
+                                            " "
+                                            <SignUpButton need group occasion=id shift=shift.id times waiting_list=shift.waiting_list full=free == 0 title=occasion.title.clone() />
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// "Sign me up" for one shift, or where my sign-up stands. Before the page is interactive, and
+/// for someone not signed in on this device, a link to sign in.
+#[component]
+fn SignUpButton(
+    need: Uuid,
+    group: Uuid,
+    occasion: Uuid,
+    shift: u8,
+    times: (i64, i64),
+    waiting_list: bool,
+    full: bool,
+    title: String,
+) -> impl IntoView {
+    use crate::domain::activity::{Occasion, SignUpData, SignUpStatus};
+    use crate::domain::offer::Date;
+    use crate::sync::context::{hydrated, now_unix, use_sync};
+    use crate::sync::protocol::SignUpOp;
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let hydrated = hydrated();
+    let asking = RwSignal::new(false);
+    let this = Occasion {
+        date: Date::at_unix(times.0),
+        starts_at: times.0,
+        ends_at: times.1,
+    };
+    // Where this person's sign-up to this shift stands, if they have one.
+    let mine = move || {
+        sync.view.with(|v| {
+            let me = v.context.as_ref().map(|c| c.me.id)?;
+            v.sign_ups
+                .iter()
+                .find(|s| {
+                    s.data.volunteer == me
+                        && s.data.occasion == occasion
+                        && s.data.shift == shift
+                        && s.data.status.is_active()
+                })
+                .map(|s| s.data.status)
+        })
+    };
+    let signed_in = move || sync.view.with(|v| v.context.is_some());
+    let overlaps = move || {
+        sync.view.with(|v| {
+            let me = v.context.as_ref().map(|c| c.me.id);
+            v.sign_ups.iter().any(|s| {
+                Some(s.data.volunteer) == me
+                    && s.data.status.is_active()
+                    && s.data.occasion != occasion
+                    && s.data.occasion_times().overlaps(&this)
+            })
+        })
+    };
+    let title = StoredValue::new(title);
+    let sign_up = move || {
+        asking.set(false);
+        let Some((me, name)) = sync.view.with_untracked(|v| {
+            v.context
+                .as_ref()
+                .map(|c| (c.me.id, c.profile.name.clone()))
+        }) else {
+            return;
+        };
+        let data = SignUpData {
+            occasion,
+            need,
+            group,
+            shift,
+            volunteer: me,
+            name,
+            title: title.get_value(),
+            group_name: String::new(),
+            place: String::new(),
+            starts_at: times.0,
+            ends_at: times.1,
+            status: SignUpStatus::Requested,
+            requested_at: now_unix(),
+            attended: None,
+            hours: None,
+            notice: None,
+        };
+        let _ = sync.record(Uuid::new_v4(), SignUpOp::Create(data));
+    };
+    move || {
+        if !hydrated.get() || !signed_in() {
+            return EitherOf4::A(view! {
+                <a href=format!("/logga-in?tillbaka={}", crate::components::encode_path(&format!("/behov/{need}")))>{t!(i18n, shifts.log_in_to_sign_up)}</a>
+            });
+        }
+        if let Some(status) = mine() {
+            return EitherOf4::B(view! {
+                <span class="badge badge--status" data-testid="my-sign-up">{crate::pages::shifts::status_text(i18n, status)}</span>
+                " " <a href="/pass">{t!(i18n, shifts.nav)}</a>
+            });
+        }
+        if full && !waiting_list {
+            return EitherOf4::C(view! { <span></span> });
+        }
+        if asking.get() {
+            return EitherOf4::D(Either::Left(view! {
+                <span role="alert">{t!(i18n, shifts.overlap)}</span>
+                " "
+                <button class="button" type="button" on:click=move |_| sign_up()>{t!(i18n, shifts.overlap_yes)}</button>
+                " "
+                <button class="button button--secondary" type="button" on:click=move |_| asking.set(false)>{t!(i18n, shifts.cancel)}</button>
+            }));
+        }
+        EitherOf4::D(Either::Right(view! {
+            <button class="button" type="button" data-testid="sign-up"
+                on:click=move |_| if overlaps() { asking.set(true) } else { sign_up() }>
+                {move || if full { t_string!(i18n, shifts.join_waiting_list) } else { t_string!(i18n, shifts.sign_up) }}
+            </button>
+        }))
     }
 }
 

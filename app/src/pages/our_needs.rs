@@ -120,6 +120,7 @@ fn OurNeed(need: NeedView, contact: bool) -> impl IntoView {
                 {need.waiting.then(|| view! { <span class="badge badge--todo" data-testid="need-waiting">{t!(i18n, our_needs.waiting)}</span> })}
             </p>
             {amount.map(|a| view! { <p><strong>{a}</strong></p> })}
+            {(kind == NeedKind::Activity).then(|| view! { <GroupOccasions need=id contact /> })}
             {(editable || withdrawable).then(|| view! {
                 <div class="actions">
                     {editable.then(|| view! {
@@ -687,5 +688,113 @@ fn Shifts(form: FormState, shifts: RwSignal<Vec<need::ShiftInput>>) -> impl Into
                 </button>
             })}
         </div>
+    }
+}
+
+/// An activity's occasions as its group sees them on the phone: from a week back, who is
+/// coming and who waits; once an occasion has started, a contact marks who came and confirms
+/// their hours (offline too: the stairwell at the end of a night walk).
+#[component]
+fn GroupOccasions(need: Uuid, contact: bool) -> impl IntoView {
+    use crate::domain::activity::{hours_text, Hours, OccasionStatus, SignUpPatch, SignUpStatus};
+    use crate::pages::shifts::{status_text, when_text};
+    use crate::sync::context::now_unix;
+    use crate::sync::protocol::SignUpOp;
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let now = now_unix();
+    let me = sync
+        .view
+        .with_untracked(|v| v.context.as_ref().map(|c| c.me.id));
+    let shown = Memo::new(move |_| {
+        sync.view.with(|v| {
+            let mut occasions: Vec<_> = v
+                .occasions
+                .iter()
+                .filter(|o| o.data.need == need && o.data.ends_at > now - 7 * 86_400)
+                .cloned()
+                .collect();
+            occasions.sort_by_key(|o| o.data.starts_at);
+            occasions.truncate(6);
+            occasions
+                .into_iter()
+                .map(|o| {
+                    let mut sign_ups: Vec<_> = v
+                        .sign_ups
+                        .iter()
+                        .filter(|s| s.data.occasion == o.id)
+                        .cloned()
+                        .collect();
+                    sign_ups.sort_by_key(|s| (s.data.status, s.data.requested_at, s.id));
+                    (o, sign_ups)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let record = move |id: Uuid, patch: SignUpPatch| {
+        let _ = sync.record(id, SignUpOp::Update(patch));
+    };
+    move || {
+        let shown = shown.get();
+        (!shown.is_empty()).then(|| view! {
+            <details class="occasions" data-testid="group-occasions">
+                <summary>{t!(i18n, shifts.next_occasions)}</summary>
+                <ul class="cards">
+                    {shown.into_iter().map(|(occasion, sign_ups)| {
+                        let started = occasion.data.starts_at <= now;
+                        let cancelled = occasion.data.status == OccasionStatus::Cancelled;
+                        let planned = occasion.data.occasion().minutes();
+                        view! {
+                            <li class="card" data-testid="group-occasion">
+                                <h4 class="card__title">{when_text(occasion.data.starts_at, occasion.data.ends_at)}</h4>
+                                {cancelled.then(|| view! { <p><span class="badge">{t!(i18n, shifts.status_cancelled)}</span></p> })}
+                                {sign_ups.is_empty().then(|| view! { <p class="muted">{t!(i18n, shifts.no_sign_ups)}</p> })}
+                                <ul class="sign-ups">
+                                    {sign_ups.into_iter().map(|s| {
+                                        let id = s.id;
+                                        let attended = s.data.attended;
+                                        let holds = s.data.status == SignUpStatus::Confirmed;
+                                        let own = Some(s.data.volunteer) == me;
+                                        let can_mark = contact && started && holds && !own;
+                                        let hours = s.data.hours.clone();
+                                        let confirmed = hours.as_ref().is_some_and(|h| h.confirmed_by.is_some());
+                                        let minutes = hours.as_ref().map_or(planned, |h| h.minutes);
+                                        let reason = hours.as_ref().map(|h| h.reason.clone()).unwrap_or_default();
+                                        let check_id = format!("came-{id}");
+                                        view! {
+                                            <li data-testid="group-sign-up">
+                                                <span>{s.data.name.clone()}</span> " "
+                                                <span class="badge badge--status">{move || status_text(i18n, s.data.status)}</span>
+                                                {s.waiting.then(|| view! { " " <span class="badge">{t!(i18n, shifts.not_sent)}</span> })}
+                                                {hours.as_ref().map(|h| view! { " " <span>{hours_text(h.minutes)} " h"</span> })}
+                                                {can_mark.then(|| view! {
+                                                    <div class="field field--check">
+                                                        <input type="checkbox" id=check_id.clone() checked=attended == Some(true)
+                                                            on:change=move |ev| record(id, SignUpPatch { attended: Some(Some(event_target_checked(&ev))), ..SignUpPatch::default() }) />
+                                                        <label for=check_id>{t!(i18n, shifts.came)}</label>
+                                                    </div>
+                                                })}
+                                                {(can_mark && !confirmed && attended != Some(false)).then(|| {
+                                                    let reason = reason.clone();
+                                                    view! {
+                                                        <button class="button button--secondary" type="button" data-testid="confirm-hours"
+                                                            on:click=move |_| record(id, SignUpPatch {
+                                                                hours: Some(Some(Hours { minutes, reason: reason.clone(), confirmed_by: me })),
+                                                                ..SignUpPatch::default()
+                                                            })>
+                                                            {move || format!("{} ({} h)", t_string!(i18n, shifts.confirm_hours), hours_text(minutes))}
+                                                        </button>
+                                                    }
+                                                })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </details>
+        })
     }
 }

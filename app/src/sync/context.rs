@@ -44,6 +44,20 @@ pub struct SyncContext {
     again: StoredValue<bool>,
 }
 
+/// Now, in Unix seconds, by this device's clock (the server's on the server).
+pub fn now_unix() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+}
+
 pub fn use_sync() -> SyncContext {
     expect_context::<SyncContext>()
 }
@@ -124,8 +138,7 @@ impl SyncContext {
             let Some(engine) = self.engine.get_value() else {
                 return Err(StoreFull);
             };
-            let now = (js_sys::Date::now() / 1000.0) as i64;
-            let today = crate::domain::offer::Date::at_unix(now);
+            let today = crate::domain::offer::Date::at_unix(now_unix());
             let result = engine.record(record, op.into(), today);
             self.publish();
             if result.is_ok() {

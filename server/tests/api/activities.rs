@@ -444,3 +444,78 @@ both_engines!(
         app.stop().await.unwrap();
     }
 );
+
+both_engines!(
+    a_moved_occasion_tells_those_signed_up_and_a_closed_account_gives_its_place_back,
+    |engine: Engine| async move {
+        let app = spawn_app(engine).await;
+        let (anna, walkers, need, district) = activity(&app, 1).await;
+        let (cy, cy_id) = app.volunteer("cy@example.org").await;
+        let (dan, dan_id) = app.volunteer("dan@example.org").await;
+        let mut cy_phone = Phone::new(&cy);
+        let (mine, dans) = (Uuid::new_v4(), Uuid::new_v4());
+        for (phone, id, who) in [(&mut cy_phone, mine, cy_id)] {
+            let (_, outcome) = phone
+                .send_kind(
+                    &app,
+                    "sign_up",
+                    id,
+                    sign_up(need, walkers, who, day(1), now()),
+                    None,
+                )
+                .await;
+            assert_eq!(outcome["status"], "applied", "{outcome}");
+        }
+        let (_, outcome) = Phone::new(&dan)
+            .send_kind(
+                &app,
+                "sign_up",
+                dans,
+                sign_up(need, walkers, dan_id, day(1), now()),
+                None,
+            )
+            .await;
+        assert_eq!(outcome["status"], "applied", "{outcome}");
+
+        // The walk starts an hour earlier from now on: Cy is told, with the new time.
+        let mut earlier = walks(walkers, district, 1, "open");
+        earlier["details"]["schedule"]["starts"] = json!("20:00");
+        let (_, moved) = Phone::new(&anna)
+            .send(
+                &app,
+                need,
+                json!({"update": {"details": earlier["details"].take()}}),
+                None,
+            )
+            .await;
+        assert_eq!(moved["status"], "applied", "{moved}");
+        cy_phone.pull(&app).await;
+        let held = &cy_phone.held[&mine.to_string()];
+        assert_eq!(held["notice"], "moved");
+        assert_eq!(held["status"], "confirmed");
+        let occasion = &cy_phone.held[&occasion_id(need, day(1)).to_string()];
+        assert_eq!(held["starts_at"], occasion["starts_at"]);
+        assert!(occasion["moved_from"].is_array(), "{occasion}");
+
+        // Cy closes her account: her place goes to Dan, her sign-up keeps a pseudonym.
+        let closed = app
+            .post(
+                &cy,
+                "/api/close-account",
+                json!({"password": crate::helpers::TEST_PASSWORD}),
+            )
+            .await;
+        assert_eq!(closed.status(), 200);
+        let rows = sign_ups(&app, occasion_id(need, day(1))).await;
+        assert_eq!(rows[&mine.to_string()].0, "withdrawn");
+        assert_eq!(rows[&dans.to_string()].0, "confirmed");
+        let (body,): (String,) = sqlx::query_as("SELECT body FROM sign_ups WHERE id = $1")
+            .bind(mine.to_string())
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert!(body["name"].as_str().unwrap().starts_with('#'), "{body}");
+        app.stop().await.unwrap();
+    }
+);

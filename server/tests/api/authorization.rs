@@ -178,6 +178,8 @@ fn rows() -> Vec<Row> {
         get("/behov/andra", "/behov/andra".into(), all(200)),
         get("/admin", "/admin".into(), all(200)),
         get("/erbjudanden", "/erbjudanden".into(), all(200)),
+        get("/pass", "/pass".into(), all(200)),
+        get("/pass/timmar", "/pass/timmar".into(), all(200)),
         get("/erbjudanden/ny", "/erbjudanden/ny".into(), all(200)),
         get("/erbjudanden/andra", "/erbjudanden/andra".into(), all(200)),
         get("/andringar", "/andringar".into(), all(200)),

@@ -233,12 +233,31 @@ async fn hammer(engine: Engine) {
         &failures[..failures.len().min(10)]
     );
     // The panics with the lines after each (the message and the backtrace), not the whole log.
+    // One is not ours and changes no answer: leptos_i18n 0.6.2 starts an effect on the server
+    // (`Effect::new_isomorphic` in `init_context_inner`, to set the language cookie) as its
+    // own task, and when the machine is this busy the page can be fully sent, and its reactive
+    // owner dropped, before that task first runs; the task then reads a disposed signal and
+    // panics, alone (the answer is complete; the server goes on). Seen once in a CI run.
+    let upstream = |panic: &str| {
+        panic.contains("leptos_i18n-0.6.2/src/context.rs")
+            && panic.contains("but it has already been disposed")
+    };
     let lines: Vec<&str> = log.lines().collect();
     let panics: Vec<String> = lines
         .iter()
         .enumerate()
         .filter(|(_, l)| l.contains("panicked"))
         .map(|(i, _)| lines[i..lines.len().min(i + 40)].join("\n"))
+        .filter(|panic| {
+            !upstream(
+                panic
+                    .lines()
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .as_str(),
+            )
+        })
         .collect();
     assert!(
         panics.is_empty(),

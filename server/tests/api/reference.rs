@@ -84,10 +84,14 @@ both_engines!(
             ("actors", 3),
             ("actor_members", 4),
             ("actor_events", 4),
-            // The three named needs and 300 older ones; Anna's two offers.
-            ("needs", 303),
+            // The three named needs, two activities and 300 older needs; Anna's two offers.
+            ("needs", 305),
             ("offers", 2),
-            ("sync_records", 305),
+            // Eight weeks of walks and café evenings, and a year of past walks.
+            ("occasions", 8 + 8 + 52),
+            // Eight on coming evenings, and two or three on each past walk.
+            ("sign_ups", 8 + 26 * 3 + 26 * 2),
+            ("sync_records", 305 + 2 + 68 + 138),
         ] {
             let (count,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&app.pool)
