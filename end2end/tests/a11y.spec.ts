@@ -11,6 +11,8 @@ const pages = [
   { name: 'open needs, filtered, second page', path: '/behov?typ=micro_grant&sida=2', status: 200 },
   // The demo's night walkers and their 800 kr request (`db::demo::stable_id("need", …)`).
   { name: 'a need', path: '/behov/e17bac82-2492-5c36-aad9-e4bfb0f75870', status: 200 },
+  // The demo's Friday night walk, its coming occasions and free places.
+  { name: 'an activity', path: '/behov/99fcf111-1a1b-59ba-a81f-829ba07542b5', status: 200 },
   { name: 'a group with its needs', path: '/grupper/00000000-0000-0000-0000-0000006a0001', status: 200 },
 ];
 

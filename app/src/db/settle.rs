@@ -83,7 +83,8 @@ impl Batch {
             .requested_at
             .min(self.now)
             .max(self.now - SIGN_UP_CLOCK_DAYS * 86_400);
-        if data.requested_at >= occasion.starts_at || self.now >= occasion.ends_at {
+        // One may join an occasion under way (a late walker), not one that is over.
+        if data.requested_at >= occasion.ends_at || self.now >= occasion.ends_at {
             return Err(refused("occasion", "occasion_past"));
         }
         let held = self.sign_ups_of(data.occasion, Some(data.shift));
@@ -240,17 +241,18 @@ impl Batch {
             }
             return;
         };
-        let NeedDetails::Activity {
-            place, schedule, ..
-        } = &data.details
-        else {
-            return;
+        // A need that is no longer an activity keeps no occasions to come.
+        let (place, schedule) = match &data.details {
+            NeedDetails::Activity {
+                place, schedule, ..
+            } => (place.clone(), Some(schedule.clone())),
+            _ => (String::new(), None),
         };
-        let withdrawn = data.status == NeedStatus::Withdrawn;
+        let withdrawn = data.status == NeedStatus::Withdrawn || schedule.is_none();
         let taking = data.status == NeedStatus::Open;
         let existing: BTreeMap<Uuid, OccasionData> = self.occasions_of(need).into_iter().collect();
         let mut planned = Vec::new();
-        if !withdrawn {
+        if let (false, Some(schedule)) = (withdrawn, &schedule) {
             for occasion in schedule.occasions() {
                 if occasion.date < self.today {
                     continue;
@@ -313,6 +315,7 @@ impl Batch {
             let owner = self.held.get(&id).map(|h| h.row.owner).unwrap_or(owner);
             self.system_occasion(id, owner, cancelled);
             self.tell_sign_ups(id, Notice::Cancelled, Some(SignUpStatus::Cancelled), None);
+            self.recount(id);
         }
         for (id, _, _) in planned {
             // Places added: the waiting list moves up.

@@ -438,7 +438,7 @@ impl Batch {
                 let (occasion, shift) = (s.occasion, s.shift);
                 self.after_sign_up(occasion, shift);
             }
-            Some(Data::Need(n)) if n.details.kind() == NeedKind::Activity => {
+            Some(Data::Need(n)) if n.details.kind() == NeedKind::Activity || was_activity => {
                 self.after_activity(record, owner);
             }
             None if was_activity => self.after_activity(record, owner),

@@ -5,17 +5,23 @@
 //! and restarts the server. Devices edit offers and a group's needs offline, edit the same
 //! record concurrently, remove what another edits, and restart themselves. The second person
 //! joins and leaves the group mid-run and follows the needs' district publicly; the server
-//! itself writes too (a need fulfilled, a need posted), through the same path.
+//! itself writes too (a need fulfilled, a need posted), through the same path. Both sign up to
+//! and withdraw from a two-place shift of the group's activity, racing from their devices; the
+//! server decides the places and moves the waiting list up.
 //!
 //! After healing: every device holds exactly what the server says its person may see now (the
 //! group's needs in full for a member, only the public view of open needs otherwise), each
-//! change was applied exactly once, nothing removed came back, and cursors only moved forward.
+//! change was applied exactly once, nothing removed came back, cursors only moved forward, and
+//! the shift never had more people than places nor anyone waiting beside a free place.
 //! `SIM_SEEDS` sets how many seeds (default 300); `SIM_SEED=n` runs one. A failing seed is
 //! printed.
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use app::db::Pool;
+use app::domain::activity::{
+    occasion_id, Dates, OccasionData, Schedule, ShiftSpec, SignUpData, SignUpPatch, SignUpStatus,
+};
 use app::domain::need::{NeedData, NeedDetails, NeedPatch, NeedStatus, Urgency};
 use app::domain::offer::{Availability, Known, OfferData, OfferPatch, TimeOfDay, WeeklyWindow};
 use app::sync::client::{sync, Engine, Step, Transport, TransportError};
@@ -316,6 +322,35 @@ async fn may_see(pool: &Pool, user: Uuid) -> BTreeMap<Uuid, Data> {
             seen.insert(id.parse().unwrap(), Data::Need(view));
         }
     }
+    // An occasion: the group's members, and while it takes sign-ups whoever follows its
+    // district. A sign-up: its volunteer and the group's members.
+    let member_of = "EXISTS (SELECT 1 FROM actor_members m WHERE m.actor_id = t.group_id \
+                     AND m.user_id = $1)";
+    let occasions: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT t.id, t.body FROM occasions t WHERE t.body IS NOT NULL AND ({member_of} OR \
+         (t.is_open = 1 AND EXISTS (SELECT 1 FROM user_districts d \
+          WHERE d.district_id = t.district_id AND d.user_id = $1)))"
+    ))
+    .bind(user.to_string())
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    for (id, body) in occasions {
+        let occasion: OccasionData = serde_json::from_str(&body).unwrap();
+        seen.insert(id.parse().unwrap(), Data::Occasion(occasion));
+    }
+    let sign_ups: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT t.id, t.body FROM sign_ups t WHERE t.body IS NOT NULL \
+         AND (t.volunteer_id = $1 OR {member_of})"
+    ))
+    .bind(user.to_string())
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    for (id, body) in sign_ups {
+        let sign_up: SignUpData = serde_json::from_str(&body).unwrap();
+        seen.insert(id.parse().unwrap(), Data::SignUp(sign_up));
+    }
     seen
 }
 
@@ -333,15 +368,25 @@ fn rejected_in(engine: &Engine<MemoryStore>) -> Vec<(Uuid, SyncErrorReason)> {
 
 /// Everything the device shows.
 fn shown(engine: &Engine<MemoryStore>) -> BTreeMap<Uuid, Data> {
-    let offers = engine
-        .offers()
+    let views = engine.views();
+    let offers = views
+        .offers
         .into_iter()
         .map(|o| (o.id, Data::Offer(o.data)));
-    let needs = engine
-        .needs()
+    let needs = views.needs.into_iter().map(|n| (n.id, Data::Need(n.data)));
+    let occasions = views
+        .occasions
         .into_iter()
-        .map(|n| (n.id, Data::Need(n.data)));
-    offers.chain(needs).collect()
+        .map(|o| (o.id, Data::Occasion(o.data)));
+    let sign_ups = views
+        .sign_ups
+        .into_iter()
+        .map(|s| (s.id, Data::SignUp(s.data)));
+    offers
+        .chain(needs)
+        .chain(occasions)
+        .chain(sign_ups)
+        .collect()
 }
 
 async fn counter(pool: &Pool) -> i64 {
@@ -433,6 +478,52 @@ async fn run_seed(seed: u64, engine: Db, server: Server) -> Server {
     let reference = app::db::reference::load(&pool).await.unwrap();
     let known = Known::from_reference(&reference);
     let start_counter = counter(&pool).await;
+    // The group's activity: two evenings, from tomorrow, one shift of two places.
+    let activity = Uuid::new_v4();
+    let tomorrow = app::db::sync::today().plus_days(1);
+    let walk = NeedData {
+        group,
+        title: "Nattvandring".into(),
+        details: NeedDetails::Activity {
+            tasks: "Gå i par".into(),
+            place: "Torget".into(),
+            schedule: Schedule {
+                starts: TimeOfDay::parse("21:00").unwrap(),
+                ends: TimeOfDay::parse("00:00").unwrap(),
+                dates: Dates::Dated {
+                    dates: vec![tomorrow, tomorrow.plus_days(1)],
+                },
+                shifts: vec![ShiftSpec {
+                    id: 1,
+                    label: String::new(),
+                    places: 2,
+                    waiting_list: true,
+                }],
+            },
+        },
+        areas: vec![],
+        district,
+        urgency: Urgency::Normal,
+        needed_by: None,
+        status: NeedStatus::Open,
+    };
+    let ana_actor = app::db::sync::actor(&mut pool.acquire().await.unwrap(), ana)
+        .await
+        .unwrap();
+    let posted = app::db::sync::write(
+        &pool,
+        &ana_actor,
+        ana,
+        &[(activity, Op::Need(NeedOp::Create(walk)))],
+        known.clone(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(posted[0], Outcome::Applied { .. }), "{posted:?}");
+    let evenings = [
+        occasion_id(activity, tomorrow),
+        occasion_id(activity, tomorrow.plus_days(1)),
+    ];
     let mut server_writes = 0i64;
     let mut devices: Vec<Device> = [ana, ana, ana, bo]
         .into_iter()
@@ -511,7 +602,7 @@ async fn run_seed(seed: u64, engine: Db, server: Server) -> Server {
             }
             // A need of the group: posted, edited, moved on or removed (Bo, a member or not
             // at all, is refused; so is a move the rules do not allow).
-            25..=39 => {
+            25..=34 => {
                 let mut rng = world.rng.borrow_mut();
                 let needs = device.engine.borrow().needs();
                 let change = uuid(&mut rng);
@@ -530,6 +621,60 @@ async fn run_seed(seed: u64, engine: Db, server: Server) -> Server {
                 if op == NeedOp::Delete {
                     deletes.insert(change, record);
                 }
+                device
+                    .engine
+                    .borrow_mut()
+                    .record(change, record, op)
+                    .unwrap();
+                made.insert(change);
+            }
+            // A sign-up to one of the evenings, or giving one's place back, racing with the
+            // other devices (the same person's too: a second sign-up is refused by name).
+            35..=39 => {
+                let mut rng = world.rng.borrow_mut();
+                let evening = evenings[rng.gen_range(0..evenings.len())];
+                let mine = device
+                    .engine
+                    .borrow()
+                    .views()
+                    .sign_ups
+                    .into_iter()
+                    .find(|s| {
+                        s.data.volunteer == device.user
+                            && s.data.occasion == evening
+                            && s.data.status.is_active()
+                    });
+                let change = uuid(&mut rng);
+                let (record, op) = match mine {
+                    Some(held) if rng.gen_bool(0.7) => (
+                        held.id,
+                        SignUpOp::Update(SignUpPatch {
+                            status: Some(SignUpStatus::Withdrawn),
+                            ..SignUpPatch::default()
+                        }),
+                    ),
+                    _ => (
+                        uuid(&mut rng),
+                        SignUpOp::Create(SignUpData {
+                            occasion: evening,
+                            need: activity,
+                            group,
+                            shift: 1,
+                            volunteer: device.user,
+                            name: String::new(),
+                            title: String::new(),
+                            group_name: String::new(),
+                            place: String::new(),
+                            starts_at: 0,
+                            ends_at: 0,
+                            status: SignUpStatus::Requested,
+                            requested_at: 1_700_000_000 + rng.gen_range(0..1_000_000_000),
+                            attended: None,
+                            hours: None,
+                            notice: None,
+                        }),
+                    ),
+                };
                 device
                     .engine
                     .borrow_mut()
@@ -738,12 +883,44 @@ async fn run_seed(seed: u64, engine: Db, server: Server) -> Server {
         .copied()
         .collect();
     assert_eq!(recorded, taken, "each change made reached the server once");
+    // A sign-up's decision also writes the occasion's counts and may move someone up: the
+    // server's own follow-ups take numbers too, so at least one number per applied change
+    // (exactly once is the recorded changes above).
     let versions = rows.iter().filter(|(_, v)| v.is_some()).count() as i64;
-    assert_eq!(
-        counter(&pool).await - start_counter,
-        versions + server_writes,
+    assert!(
+        counter(&pool).await - start_counter >= versions + server_writes,
         "one number per applied change"
     );
+
+    // The shift: never more than its places, nobody waiting beside a free place, and the
+    // occasion's counts are the sign-ups'.
+    for evening in evenings {
+        let statuses: Vec<(String,)> =
+            sqlx::query_as("SELECT status FROM sign_ups WHERE occasion_id = $1")
+                .bind(evening.to_string())
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let count = |s: &str| statuses.iter().filter(|(x,)| x == s).count() as u16;
+        let (confirmed, waiting) = (count("confirmed"), count("waiting"));
+        assert!(confirmed <= 2, "{confirmed} in two places");
+        assert!(
+            waiting == 0 || confirmed == 2,
+            "{waiting} wait beside a free place"
+        );
+        assert_eq!(count("requested"), 0, "every sign-up was decided");
+        let (body,): (String,) = sqlx::query_as("SELECT body FROM occasions WHERE id = $1")
+            .bind(evening.to_string())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let occasion: OccasionData = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (occasion.shifts[0].confirmed, occasion.shifts[0].waiting),
+            (confirmed, waiting),
+            "the occasion counts its sign-ups"
+        );
+    }
 
     // Nothing removed came back: a record whose removal was applied is live nowhere.
     let applied: BTreeSet<Uuid> = rows
