@@ -5,5 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+# Its own target directory: a release test build would replace the site's release binary.
+export CARGO_TARGET_DIR="$SAMVERKA_CACHE/target-bench"
 cargo test --release -p server --test api sync_bench -- --ignored --nocapture --test-threads 1 2>&1 \
   | grep -oE "sync bench on.*|test result.*"

@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from './fixtures';
 import AxeBuilder from '@axe-core/playwright';
-import { signUp, uniqueEmail, waitForHydration } from './helpers';
+import { controlledByServiceWorker, signUp, uniqueEmail, waitForHydration } from './helpers';
 
 async function phone(browser: Browser) {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true });
@@ -45,7 +45,7 @@ async function contactOnTheForm(browser: Browser, name: string) {
   await expect(contact.page.getByTestId('need-form')).toBeVisible();
   await contact.page.getByLabel('Volontärer till en aktivitet').check();
   await contact.page.getByLabel('Vad gör volontärerna?').fill('Vi går i par och pratar med ungdomar.');
-  await contact.page.getByLabel('Plats', { exact: true }).fill('Stortorget');
+  await contact.page.locator('#place').fill('Stortorget');
   await contact.page.locator('#district').selectOption({ label: 'Sicklaön' });
   return contact;
 }
@@ -127,7 +127,7 @@ test('an evening under way: the contact marks who came, the volunteer logs hours
   const contact = await contactOnTheForm(browser, `Språkcaféet ${Date.now()}`);
   await contact.page.getByLabel('Rubrik').fill('Värd på caféet');
   await contact.page.getByLabel('Vissa datum').check();
-  await contact.page.getByLabel('Datum', { exact: true }).fill(today.date);
+  await contact.page.locator('#dates').fill(today.date);
   await contact.page.getByLabel('Börjar').fill('00:00');
   await contact.page.getByLabel('Slutar').fill('23:59');
   await contact.page.getByLabel('Antal platser').fill('2');
@@ -144,6 +144,7 @@ test('an evening under way: the contact marks who came, the volunteer logs hours
   // In the stairwell, no signal: Cy logs two hours.
   await cy.page.goto('/pass');
   await waitForHydration(cy.page);
+  await controlledByServiceWorker(cy.page); // the hours page's code is kept for offline use
   await cy.context.setOffline(true);
   await cy.page.getByRole('link', { name: 'Logga timmar' }).click();
   await expect(cy.page.getByTestId('hours-form')).toBeVisible();

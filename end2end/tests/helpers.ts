@@ -46,3 +46,11 @@ export async function signIn(page: Page, contact: string, password = PASSWORD) {
   await page.getByRole('button', { name: 'Logga in' }).click();
   await expect(page).toHaveURL('/start');
 }
+
+/** The service worker is installed and controls the page (so a reload works offline). */
+export async function controlledByServiceWorker(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}

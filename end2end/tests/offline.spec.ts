@@ -1,6 +1,6 @@
 import { test, expect, type Page, type BrowserContext, type Browser } from './fixtures';
 import AxeBuilder from '@axe-core/playwright';
-import { waitForHydration, PASSWORD, uniqueEmail, signUp as signUpAs, signIn } from './helpers';
+import { controlledByServiceWorker, waitForHydration, PASSWORD, uniqueEmail, signUp as signUpAs, signIn } from './helpers';
 
 /** The project's phone settings, for contexts made by hand (a second device). */
 async function phone(browser: Browser): Promise<BrowserContext> {
@@ -56,14 +56,6 @@ async function keptPagesShowing(page: Page, texts: string[]) {
 
 async function waiting(page: Page, count: number) {
   await expect(page.getByTestId('waiting')).toHaveAttribute('data-count', String(count), { timeout: 15_000 });
-}
-
-/** The service worker is installed and controls the page (so a reload works offline). */
-async function controlledByServiceWorker(page: Page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 }
 
 test('offers are made and edited offline, survive a reload, and are sent when the network returns', async ({ page, context, browser }) => {

@@ -29,8 +29,16 @@ pub(crate) fn LocalData(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let hydrated = hydrated();
+    // The children are rendered again when the data is read and when the person's context
+    // (groups, districts, reference data: what the forms are built from) arrives or changes —
+    // not on every change of the records, which would close what is open and take the focus
+    // away; the pages follow those inside.
+    let state = Memo::new(move |_| {
+        let ready = hydrated.get() && sync.view.with(|v| v.ready);
+        (ready, sync.view.with(|v| v.context.clone()))
+    });
     move || {
-        if hydrated.get() && sync.view.with(|v| v.ready) {
+        if state.with(|(ready, _)| *ready) {
             Either::Left(children())
         } else {
             Either::Right(

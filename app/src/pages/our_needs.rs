@@ -734,13 +734,14 @@ fn GroupOccasions(need: Uuid, contact: bool) -> impl IntoView {
     let record = move |id: Uuid, patch: SignUpPatch| {
         let _ = sync.record(id, SignUpOp::Update(patch));
     };
+    // Only the list inside re-renders on a change (the details stay open as they were).
+    let any = Memo::new(move |_| shown.with(|s| !s.is_empty()));
     move || {
-        let shown = shown.get();
-        (!shown.is_empty()).then(|| view! {
+        any.get().then(|| view! {
             <details class="occasions" data-testid="group-occasions">
                 <summary>{t!(i18n, shifts.next_occasions)}</summary>
                 <ul class="cards">
-                    {shown.into_iter().map(|(occasion, sign_ups)| {
+                    {move || shown.get().into_iter().map(|(occasion, sign_ups)| {
                         let started = occasion.data.starts_at <= now;
                         let cancelled = occasion.data.status == OccasionStatus::Cancelled;
                         let planned = occasion.data.occasion().minutes();

@@ -6,6 +6,7 @@ mod malformed;
 
 mod accounts;
 mod activities;
+mod activities_bench;
 mod admin;
 mod authorization;
 mod groups;
