@@ -10,7 +10,7 @@ export PATH="$HOME/.cargo/bin:$SAMVERKA_TOOLS/node_modules/.bin:$PATH"
 # as up to date for another's sources (seen: a release site built from one clone's wasm and the
 # other's server). When the cache was last used from another clone, forget the fingerprints of
 # our own crates (app, server): they are rebuilt from this clone's sources; dependencies stay.
-samverka_checkout="$(pwd -P)"
+samverka_checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 if [[ -d "$CARGO_TARGET_DIR" ]] && [[ "$(cat "$CARGO_TARGET_DIR/.samverka-checkout" 2>/dev/null)" != "$samverka_checkout" ]]; then
   find "$CARGO_TARGET_DIR" -type d -path '*/.fingerprint/*' \( -name 'app-*' -o -name 'server-*' \) \
     -prune -exec rm -rf {} + 2>/dev/null || true
