@@ -409,11 +409,13 @@ async fn seed_activities(pool: &Pool) -> Result<(), AppError> {
 
     // A year of past Friday walks, two or three walkers each, their hours confirmed by Anna.
     let walk_data = walk(first_friday);
-    let names = [
-        (karin, "Karin Berg"),
-        (jonas, "Jonas Ek"),
-        (omar, "Omar Haddad"),
-    ];
+    let name_of = |id: Uuid| {
+        DEMO_LOGINS
+            .iter()
+            .find(|l| Uuid::from_u128(l.id) == id)
+            .map_or("", |l| l.name)
+    };
+    let names = [karin, jonas, omar].map(|v| (v, name_of(v)));
     let mut changes = Vec::new();
     for week in 1..=52 {
         let date = first_friday.plus_days(-7 * week);

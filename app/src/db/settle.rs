@@ -207,8 +207,9 @@ impl Batch {
         let NeedDetails::Activity { schedule, .. } = &data.details else {
             return Ok(());
         };
+        let occasions = self.occasions_of(need);
         for (index, spec) in schedule.shifts.iter().enumerate() {
-            for (_, occasion) in self.occasions_of(need) {
+            for (_, occasion) in &occasions {
                 let taken = occasion.shift(spec.id).map_or(0, |s| s.confirmed);
                 if occasion.date >= self.today
                     && occasion.status == OccasionStatus::Scheduled

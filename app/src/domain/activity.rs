@@ -336,11 +336,7 @@ pub struct Place {
 /// The place rule of one shift with `places` places: a new sign-up gets a place while one is
 /// free, else it waits. A place once given is never taken back by the rule.
 pub fn decide(places: u16, held: &[Place]) -> SignUpStatus {
-    let confirmed = held
-        .iter()
-        .filter(|p| p.status == SignUpStatus::Confirmed)
-        .count();
-    if confirmed < usize::from(places) {
+    if confirmed(held) < usize::from(places) {
         SignUpStatus::Confirmed
     } else {
         SignUpStatus::Waiting
@@ -349,17 +345,16 @@ pub fn decide(places: u16, held: &[Place]) -> SignUpStatus {
 
 /// Who moves up from the waiting list into the places that are free, first in order first.
 pub fn promote(places: u16, held: &[Place]) -> Vec<Uuid> {
-    let confirmed = held
-        .iter()
+    let free = usize::from(places).saturating_sub(confirmed(held));
+    let mut waiting = waiting_list(held);
+    waiting.truncate(free);
+    waiting
+}
+
+fn confirmed(held: &[Place]) -> usize {
+    held.iter()
         .filter(|p| p.status == SignUpStatus::Confirmed)
-        .count();
-    let free = usize::from(places).saturating_sub(confirmed);
-    let mut waiting: Vec<&Place> = held
-        .iter()
-        .filter(|p| p.status == SignUpStatus::Waiting)
-        .collect();
-    waiting.sort_by_key(|p| p.order);
-    waiting.into_iter().take(free).map(|p| p.id).collect()
+        .count()
 }
 
 /// The waiting list in order.

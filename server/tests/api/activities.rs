@@ -15,13 +15,9 @@ use crate::both_engines;
 use crate::helpers::{spawn_app, spawn_with, Engine, TestApp};
 use crate::phone::{group, join, Phone};
 
-/// Today and a day `n` days later, as the server's Stockholm calendar has them.
+/// The day `n` days from today, by the server's own Stockholm calendar.
 fn day(n: i64) -> Date {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    Date::at_unix(now).plus_days(n)
+    app::db::sync::today().plus_days(n)
 }
 
 fn now() -> i64 {
