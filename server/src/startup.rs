@@ -164,6 +164,8 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Sync pushes carry many changes: their own, larger limit (merged after the layer).
         .merge(app::api::sync::routes())
+        // The calendar feed: its token is its credential (a calendar app sends no cookie).
+        .merge(app::api::calendar::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             app::api::access::check_access,

@@ -302,6 +302,7 @@ pub async fn view(pool: &Pool, id: Uuid, viewer: Viewer) -> Result<GroupView, Ap
             permissions::need_audience(viewer),
             &NeedFilter::new(None, None, None, None, Some(GROUP_NEEDS)),
             Some(id),
+            None,
         )
         .await?,
     })

@@ -5,11 +5,15 @@
 use uuid::Uuid;
 
 use super::{parse_id, Pool};
+use std::collections::BTreeMap;
+
+use crate::domain::activity::{offer_fits, Occasion, OccasionStatus};
+use crate::domain::local_time::stockholm_to_utc;
 use crate::domain::need::{
-    Audience, ListedNeed, NeedData, NeedDetails, NeedFilter, NeedKind, NeedList, NeedStatus,
-    Urgency,
+    Audience, ListedNeed, ListedOccasion, NeedData, NeedDetails, NeedFilter, NeedKind, NeedList,
+    NeedStatus, Urgency, LISTED_OCCASIONS,
 };
-use crate::domain::offer::Date;
+use crate::domain::offer::{Date, OfferData};
 use crate::error::AppError;
 
 type Row = (
@@ -26,13 +30,22 @@ type Row = (
     String,
 );
 
-/// One page of needs for `audience`, narrowed by `filter` and, for a group's page, to `group`.
+/// One page of needs for `audience`, narrowed by `filter` and, for a group's page, to `group`;
+/// with "fits my offers", to the activities with an occasion that fits one of `offers` (the
+/// reader's; `None` for someone signed out, who has none to fit).
 pub async fn list(
     pool: &Pool,
     audience: Audience,
     filter: &NeedFilter,
     group: Option<Uuid>,
+    offers: Option<&[OfferData]>,
 ) -> Result<NeedList, AppError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let (lo, hi) = days_range(filter, now);
+    let fitting = match offers.filter(|_| filter.fits) {
+        Some(offers) => Some(fitting(pool, offers, lo, hi, now).await?),
+        None => None,
+    };
     let statuses: Vec<String> = audience
         .statuses()
         .into_iter()
@@ -60,6 +73,31 @@ pub async fn list(
         conditions.push(format!(
             "EXISTS (SELECT 1 FROM need_priority_areas p WHERE p.need_id = n.id AND p.priority_area_id = ${})",
             binds.len()
+        ));
+    }
+    if filter.only_activities() {
+        binds.push(NeedKind::Activity.as_str().to_owned());
+        conditions.push(format!("n.kind = ${}", binds.len()));
+        // Numbers we computed, written into the SQL (the binds here are all text).
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM occasions o WHERE o.need_id = n.id AND {})",
+            occasion_takes_sign_ups("o", lo, hi, now)
+        ));
+    }
+    if let Some(fitting) = &fitting {
+        if fitting.is_empty() {
+            return Ok(NeedList {
+                needs: Vec::new(),
+                total: 0,
+                page: filter.page.max(1),
+                per_page: filter.per_page,
+            });
+        }
+        let first = binds.len() + 1;
+        binds.extend(fitting.keys().map(Uuid::to_string));
+        conditions.push(format!(
+            "n.id IN ({})",
+            super::records::list(fitting.len(), first)
         ));
     }
     let filter_sql = conditions.join(" AND ");
@@ -115,7 +153,16 @@ pub async fn list(
             amount_ore: amount,
             needed_by: needed_by.and_then(|d| Date::parse(&d)),
             created_at,
+            next: Vec::new(),
         });
+    }
+    match &fitting {
+        Some(fitting) => {
+            for need in &mut needs {
+                need.next = fitting.get(&need.id).cloned().unwrap_or_default();
+            }
+        }
+        None => next_listed(pool, &mut needs, lo, hi, now).await?,
     }
     if !needs.is_empty() {
         let ids: Vec<String> = needs.iter().map(|n| n.id.to_string()).collect();
@@ -215,4 +262,179 @@ pub async fn next_occasions(
             Ok((parse_id(&id)?, data))
         })
         .collect()
+}
+
+/// Who holds a place on `occasions` and how to reach them, in the order they signed up: for the
+/// group's contacts (the caller checks). A closed account has no contact details left.
+pub async fn coming(
+    pool: &Pool,
+    occasions: &[Uuid],
+) -> Result<Vec<crate::domain::activity::VolunteerContact>, AppError> {
+    use crate::domain::activity::{SignUpStatus, VolunteerContact};
+    if occasions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT s.occasion_id, s.shift, u.display_name, u.email, u.phone FROM sign_ups s \
+         JOIN users u ON u.id = s.volunteer_id WHERE s.status = $1 AND s.body IS NOT NULL \
+         AND s.occasion_id IN ({}) ORDER BY s.requested_at, s.id",
+        super::records::list(occasions.len(), 2)
+    );
+    let mut query =
+        sqlx::query_as::<_, (String, i64, String, Option<String>, Option<String>)>(&sql)
+            .bind(SignUpStatus::Confirmed.as_str());
+    for id in occasions {
+        query = query.bind(id.to_string());
+    }
+    query
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|(occasion, shift, name, email, phone)| {
+            Ok(VolunteerContact {
+                occasion: parse_id(&occasion)?,
+                shift: u8::try_from(shift).map_err(|_| AppError::Internal)?,
+                name,
+                email,
+                phone,
+            })
+        })
+        .collect()
+}
+
+/// How far ahead "fits my offers" looks when no last day is chosen.
+pub const FITS_DAYS: i64 = 56;
+
+/// The list's days as UTC instants `[lo, hi)`: from the first day's midnight (Stockholm) to
+/// the midnight after the last; open ends reach from now, and to no end — or, for "fits my
+/// offers", [`FITS_DAYS`] on.
+fn days_range(filter: &NeedFilter, now: i64) -> (i64, i64) {
+    let lo = filter
+        .from
+        .map_or(now, |d| stockholm_to_utc(d.days(), 0).max(now));
+    let hi = match filter.until {
+        Some(d) => stockholm_to_utc(d.days() + 1, 0),
+        None if filter.fits => {
+            let first = filter.from.unwrap_or_else(|| Date::at_unix(now));
+            stockholm_to_utc(first.days() + FITS_DAYS + 1, 0)
+        }
+        None => i64::MAX,
+    };
+    (lo, hi)
+}
+
+/// SQL: the occasion `o` takes sign-ups (open and on) and starts in `[lo, hi)`, not over by `now`.
+fn occasion_takes_sign_ups(o: &str, lo: i64, hi: i64, now: i64) -> String {
+    format!(
+        "{o}.is_open = 1 AND {o}.status = '{}' AND {o}.ends_at > {now} AND {o}.starts_at < {hi} \
+         AND {o}.ends_at > {lo}",
+        OccasionStatus::Scheduled.as_str()
+    )
+}
+
+type OccasionRow = (String, String, String, i64, i64, i64, i64);
+
+fn listed(row: &OccasionRow) -> ListedOccasion {
+    let (_, _, _, starts_at, ends_at, places, confirmed) = *row;
+    ListedOccasion {
+        starts_at,
+        ends_at,
+        free: u32::try_from((places - confirmed).max(0)).unwrap_or(0),
+        places: u32::try_from(places.max(0)).unwrap_or(0),
+    }
+}
+
+/// The open activities with an occasion in `[lo, hi)` that fits one of `offers`, each with its
+/// first fitting occasions. Reads the occasions' columns only (an index on open, district and
+/// start), in the offers' districts unless one of them fits anywhere.
+pub async fn fitting(
+    pool: &Pool,
+    offers: &[OfferData],
+    lo: i64,
+    hi: i64,
+    now: i64,
+) -> Result<BTreeMap<Uuid, Vec<ListedOccasion>>, AppError> {
+    let active: Vec<&OfferData> = offers.iter().filter(|o| !o.paused).collect();
+    if active.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let anywhere = active.iter().any(|o| o.districts.is_empty());
+    let districts: std::collections::BTreeSet<String> = active
+        .iter()
+        .flat_map(|o| o.districts.iter().map(Uuid::to_string))
+        .collect();
+    let mut sql = format!(
+        "SELECT o.id, o.need_id, o.district_id, o.starts_at, o.ends_at, o.places, o.confirmed \
+         FROM occasions o WHERE {}",
+        occasion_takes_sign_ups("o", lo, hi, now)
+    );
+    if !anywhere {
+        sql.push_str(&format!(
+            " AND o.district_id IN ({})",
+            super::records::list(districts.len(), 1)
+        ));
+    }
+    sql.push_str(" ORDER BY o.starts_at, o.id");
+    let mut query = sqlx::query_as::<_, OccasionRow>(&sql);
+    if !anywhere {
+        for d in &districts {
+            query = query.bind(d);
+        }
+    }
+    let mut found: BTreeMap<Uuid, Vec<ListedOccasion>> = BTreeMap::new();
+    for row in query.fetch_all(pool).await? {
+        let (_, need, district, starts_at, ends_at, _, _) = &row;
+        let occasion = Occasion {
+            date: Date::at_unix(*starts_at),
+            starts_at: *starts_at,
+            ends_at: *ends_at,
+        };
+        let district = parse_id(district)?;
+        if active.iter().any(|o| offer_fits(o, &occasion, district)) {
+            let next = found.entry(parse_id(need)?).or_default();
+            if next.len() < LISTED_OCCASIONS {
+                next.push(listed(&row));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Fills in the activities' next occasions in `[lo, hi)`: one query for the page, the first
+/// few per activity (a window function, on both engines).
+async fn next_listed(
+    pool: &Pool,
+    needs: &mut [ListedNeed],
+    lo: i64,
+    hi: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let ids: Vec<String> = needs
+        .iter()
+        .filter(|n| n.kind == NeedKind::Activity)
+        .map(|n| n.id.to_string())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT id, need_id, district_id, starts_at, ends_at, places, confirmed FROM ( \
+         SELECT o.id, o.need_id, o.district_id, o.starts_at, o.ends_at, o.places, o.confirmed, \
+         ROW_NUMBER() OVER (PARTITION BY o.need_id ORDER BY o.starts_at, o.id) AS n \
+         FROM occasions o WHERE o.need_id IN ({}) AND {}) t WHERE n <= {LISTED_OCCASIONS} \
+         ORDER BY starts_at, id",
+        super::records::list(ids.len(), 1),
+        occasion_takes_sign_ups("o", lo, hi, now)
+    );
+    let mut query = sqlx::query_as::<_, OccasionRow>(&sql);
+    for id in &ids {
+        query = query.bind(id);
+    }
+    for row in query.fetch_all(pool).await? {
+        let need = parse_id(&row.1)?;
+        if let Some(n) = needs.iter_mut().find(|n| n.id == need) {
+            n.next.push(listed(&row));
+        }
+    }
+    Ok(())
 }

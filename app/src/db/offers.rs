@@ -87,3 +87,21 @@ pub async fn list(pool: &Pool, filter: &OfferFilter) -> Result<OfferList, AppErr
         languages: of("language"),
     })
 }
+
+/// A person's own offers (paused ones too), for "fits my offers".
+pub async fn of_owner(pool: &Pool, owner: uuid::Uuid) -> Result<Vec<OfferData>, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, body FROM offers WHERE owner_id = $1 AND body IS NOT NULL ORDER BY id",
+    )
+    .bind(owner.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, body)| {
+            serde_json::from_str(&body).map_err(|error| {
+                tracing::error!(%error, offer = %id, "unreadable offer body");
+                AppError::Internal
+            })
+        })
+        .collect()
+}

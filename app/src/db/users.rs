@@ -661,6 +661,7 @@ pub async fn close_account(pool: &Pool, id: Uuid) -> Result<(), AppError> {
         ("sync_devices", "user_id"),
         ("sync_rejections", "user_id"),
         ("actor_invites", "created_by"),
+        ("calendar_feeds", "user_id"),
     ] {
         sqlx::query(&format!("DELETE FROM {table} WHERE {column} = $1"))
             .bind(&key)

@@ -109,21 +109,7 @@ impl Schedule {
 
     /// The occasion on `date`, whether or not the schedule has one that day.
     pub fn occasion(&self, date: Date) -> Occasion {
-        let day = date.days();
-        let end_day = if self.crosses_midnight() {
-            day + 1
-        } else {
-            day
-        };
-        let starts_at = stockholm_to_utc(day, self.starts.minutes().into());
-        // Only a start inside the skipped spring hour, moved on past an end just after it
-        // (02:30–03:00 that night), could pass its end: such an occasion lasts no time.
-        let ends_at = stockholm_to_utc(end_day, self.ends.minutes().into()).max(starts_at);
-        Occasion {
-            date,
-            starts_at,
-            ends_at,
-        }
+        wall_clock_span(date, self.starts, self.ends)
     }
 
     /// The dates it happens on, in order, each once, never more than [`MAX_OCCASIONS`] (also
@@ -551,6 +537,17 @@ pub struct Hours {
     pub confirmed_by: Option<Uuid>,
 }
 
+/// How a group's contact reaches a volunteer who took a shift (`NeedPage::coming`): read on
+/// the server for that group's contacts only, never synced to a phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolunteerContact {
+    pub occasion: Uuid,
+    pub shift: u8,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
 /// A volunteer's sign-up to a shift, as stored and synced: the volunteer and the group see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignUpData {
@@ -735,6 +732,56 @@ pub fn may_change_sign_up(
                 && attended
         }
         SignUpActor::Other => false,
+    }
+}
+
+/// From `starts` on `date` to `ends` (Stockholm wall clock) as UTC instants: an end not after
+/// the start is on the next day. An activity's occasion, and a volunteer's availability window.
+fn wall_clock_span(date: Date, starts: TimeOfDay, ends: TimeOfDay) -> Occasion {
+    let day = date.days();
+    let end_day = if ends <= starts { day + 1 } else { day };
+    let starts_at = stockholm_to_utc(day, starts.minutes().into());
+    // Only a start inside the skipped spring hour, moved on past an end just after it
+    // (02:30–03:00 that night), could pass its end: such a span lasts no time.
+    let ends_at = stockholm_to_utc(end_day, ends.minutes().into()).max(starts_at);
+    Occasion {
+        date,
+        starts_at,
+        ends_at,
+    }
+}
+
+/// "Fits my offers": the offer is not paused, names the occasion's district (an offer without
+/// districts fits anywhere), and one of its windows shares a moment with the occasion (a
+/// flexible offer fits any time). Windows are read on the occasion's day and the days either
+/// side, so a walk past midnight meets a window on the next day and a late window the walk.
+pub fn offer_fits(offer: &super::offer::OfferData, occasion: &Occasion, district: Uuid) -> bool {
+    use super::offer::Availability;
+    if offer.paused || !(offer.districts.is_empty() || offer.districts.contains(&district)) {
+        return false;
+    }
+    let days = [
+        occasion.date.plus_days(-1),
+        occasion.date,
+        occasion.date.plus_days(1),
+    ];
+    match &offer.availability {
+        Availability::Flexible => true,
+        Availability::OneOff { windows } => windows.iter().any(|w| {
+            days.contains(&w.date) && wall_clock_span(w.date, w.from, w.to).overlaps(occasion)
+        }),
+        Availability::Weekly {
+            windows,
+            valid_from,
+            valid_until,
+        } => days.iter().any(|day| {
+            valid_from.is_none_or(|from| *day >= from)
+                && valid_until.is_none_or(|until| *day <= until)
+                && windows.iter().any(|w| {
+                    w.weekday == day.weekday()
+                        && wall_clock_span(*day, w.from, w.to).overlaps(occasion)
+                })
+        }),
     }
 }
 
@@ -937,6 +984,102 @@ pub(crate) mod tests {
         );
     }
 
+    fn offer(
+        availability: crate::domain::offer::Availability,
+        districts: Vec<Uuid>,
+    ) -> crate::domain::offer::OfferData {
+        crate::domain::offer::OfferData {
+            availability,
+            districts,
+            areas: vec![],
+            skills: vec![],
+            languages: vec![],
+            note: String::new(),
+            paused: false,
+        }
+    }
+
+    fn weekly(windows: &[(u8, &str, &str)]) -> crate::domain::offer::Availability {
+        crate::domain::offer::Availability::Weekly {
+            windows: windows
+                .iter()
+                .map(|(weekday, from, to)| crate::domain::offer::WeeklyWindow {
+                    weekday: *weekday,
+                    from: time(from),
+                    to: time(to),
+                })
+                .collect(),
+            valid_from: None,
+            valid_until: None,
+        }
+    }
+
+    #[test]
+    fn an_offer_fits_a_walk_it_shares_a_moment_with_in_its_district() {
+        let sickla = Uuid::from_u128(1);
+        let walks = friday_walks("2026-12-01", "2026-12-31");
+        // Friday 4 December, 21:00–24:00.
+        let walk = walks.occasion(date("2026-12-04"));
+        let fits = |availability, districts: Vec<Uuid>| {
+            offer_fits(&offer(availability, districts), &walk, sickla)
+        };
+        assert!(fits(weekly(&[(5, "18:00", "22:00")]), vec![sickla]));
+        assert!(
+            fits(weekly(&[(5, "18:00", "22:00")]), vec![]),
+            "no district: anywhere"
+        );
+        // Touching is not sharing: the offer ends as the walk starts.
+        assert!(!fits(weekly(&[(5, "17:00", "21:00")]), vec![sickla]));
+        // Another weekday, another district.
+        assert!(!fits(weekly(&[(4, "18:00", "23:00")]), vec![sickla]));
+        assert!(!fits(
+            weekly(&[(5, "18:00", "22:00")]),
+            vec![Uuid::from_u128(2)]
+        ));
+        // A Thursday night owl's window past midnight does not reach Friday evening, a
+        // Friday-night one does, and so does one on Saturday just after midnight… only if the
+        // walk goes on past it (this one ends at 24:00 sharp).
+        assert!(!fits(weekly(&[(4, "22:00", "02:00")]), vec![sickla]));
+        assert!(fits(weekly(&[(5, "23:00", "01:00")]), vec![sickla]));
+        assert!(!fits(weekly(&[(6, "00:00", "01:00")]), vec![sickla]));
+        let mut late = walks.clone();
+        late.ends = time("02:00");
+        let late_walk = late.occasion(date("2026-12-04"));
+        assert!(offer_fits(
+            &offer(weekly(&[(6, "00:00", "01:00")]), vec![]),
+            &late_walk,
+            sickla
+        ));
+        // Flexible fits any time; a paused offer nothing.
+        assert!(fits(
+            crate::domain::offer::Availability::Flexible,
+            vec![sickla]
+        ));
+        let mut paused = offer(crate::domain::offer::Availability::Flexible, vec![]);
+        paused.paused = true;
+        assert!(!offer_fits(&paused, &walk, sickla));
+        // Weekly only between its dates; one-off only on its day.
+        let ended = crate::domain::offer::Availability::Weekly {
+            windows: vec![crate::domain::offer::WeeklyWindow {
+                weekday: 5,
+                from: time("20:00"),
+                to: time("23:00"),
+            }],
+            valid_from: None,
+            valid_until: Some(date("2026-12-03")),
+        };
+        assert!(!fits(ended, vec![]));
+        let one_off = |day: &str| crate::domain::offer::Availability::OneOff {
+            windows: vec![crate::domain::offer::DateWindow {
+                date: date(day),
+                from: time("20:00"),
+                to: time("21:30"),
+            }],
+        };
+        assert!(fits(one_off("2026-12-04"), vec![]));
+        assert!(!fits(one_off("2026-12-11"), vec![]));
+    }
+
     fn any_date() -> impl Strategy<Value = Date> {
         // 2000-01-01 .. 2099-12-31
         (0i64..36_524).prop_map(|d| date("2000-01-01").plus_days(d))
@@ -979,6 +1122,42 @@ pub(crate) mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Away from the daylight-saving nights, `offer_fits` agrees with walking through the
+        /// occasion a quarter of an hour at a time and asking whether some window covers it.
+        #[test]
+        fn fits_agrees_with_a_walk_through_the_occasion(
+            day in any_date().prop_filter("not near a daylight-saving night", |d| {
+                !matches!(&d.to_string()[5..7], "03" | "04" | "10" | "11")
+            }),
+            starts in any_time(),
+            ends in any_time(),
+            windows in prop::collection::vec((1u8..=7, any_time(), any_time()), 0..4),
+        ) {
+            let occasion = wall_clock_span(day, starts, ends);
+            let availability = crate::domain::offer::Availability::Weekly {
+                windows: windows
+                    .iter()
+                    .map(|(weekday, from, to)| crate::domain::offer::WeeklyWindow { weekday: *weekday, from: *from, to: *to })
+                    .collect(),
+                valid_from: None,
+                valid_until: None,
+            };
+            let covered = (occasion.starts_at..occasion.ends_at).step_by(900).any(|t| {
+                let date = Date::at_unix(t);
+                let minute = ((t + crate::domain::local_time::stockholm_offset(t)).rem_euclid(86_400) / 60) as u16;
+                windows.iter().any(|(weekday, from, to)| {
+                    let (from, to) = (from.minutes(), to.minutes());
+                    if from < to {
+                        *weekday == date.weekday() && (from..to).contains(&minute)
+                    } else {
+                        (*weekday == date.weekday() && minute >= from)
+                            || (*weekday == date.plus_days(-1).weekday() && minute < to)
+                    }
+                })
+            });
+            prop_assert_eq!(offer_fits(&offer(availability, vec![]), &occasion, Uuid::nil()), covered);
+        }
 
         #[test]
         fn expansion_is_bounded_sorted_and_on_the_right_weekdays(s in any_schedule()) {

@@ -1068,6 +1068,15 @@ pub struct NeedFilter {
     pub page: u32,
     /// One of [`PAGE_SIZES`].
     pub per_page: u32,
+    /// Activities with an occasion on these days (either end open; both ends included).
+    #[serde(default)]
+    pub from: Option<Date>,
+    #[serde(default)]
+    pub until: Option<Date>,
+    /// Only activities with an occasion that fits one of the reader's offers
+    /// (`activity::offer_fits`); ignored for someone signed out.
+    #[serde(default)]
+    pub fits: bool,
 }
 
 impl NeedFilter {
@@ -1087,7 +1096,26 @@ impl NeedFilter {
             per_page: per_page
                 .filter(|n| PAGE_SIZES.contains(n))
                 .unwrap_or(PER_PAGE),
+            from: None,
+            until: None,
+            fits: false,
         }
+    }
+
+    /// Narrowed to the activities with an occasion from `from` to `until` (a range given the
+    /// wrong way round is read the right way round), and to those that fit the reader's offers.
+    pub fn on_days(mut self, from: Option<Date>, until: Option<Date>, fits: bool) -> NeedFilter {
+        (self.from, self.until) = match (from, until) {
+            (Some(a), Some(b)) if b < a => (Some(b), Some(a)),
+            range => range,
+        };
+        self.fits = fits;
+        self
+    }
+
+    /// Whether only activities are asked for (a date range or "fits my offers").
+    pub fn only_activities(&self) -> bool {
+        self.from.is_some() || self.until.is_some() || self.fits
     }
 
     /// Read from a page's query (`?omrade=…&fokus=…&typ=…&sida=2`); what does not parse is
@@ -1100,6 +1128,11 @@ impl NeedFilter {
             get("typ").and_then(|k| NeedKind::parse(k.trim())),
             get("sida").and_then(|p| p.trim().parse::<u32>().ok()),
             get("antal").and_then(|n| n.trim().parse::<u32>().ok()),
+        )
+        .on_days(
+            get("fran").and_then(|d| Date::parse(&d)),
+            get("till").and_then(|d| Date::parse(&d)),
+            get("passar").is_some_and(|v| v == "1"),
         )
     }
 
@@ -1114,6 +1147,15 @@ impl NeedFilter {
         }
         if let Some(k) = self.kind {
             parts.push(format!("typ={}", k.as_str()));
+        }
+        if let Some(from) = self.from {
+            parts.push(format!("fran={from}"));
+        }
+        if let Some(until) = self.until {
+            parts.push(format!("till={until}"));
+        }
+        if self.fits {
+            parts.push("passar=1".to_owned());
         }
         if self.per_page != PER_PAGE {
             parts.push(format!("antal={}", self.per_page));
@@ -1140,6 +1182,35 @@ pub struct ListedNeed {
     pub amount_ore: Option<i64>,
     pub needed_by: Option<Date>,
     pub created_at: String,
+    /// An activity's next occasions that take sign-ups (in the list's date range, fitting the
+    /// reader's offers when asked), soonest first, at most [`LISTED_OCCASIONS`]: when and how
+    /// many places are free — never who took them.
+    #[serde(default)]
+    pub next: Vec<ListedOccasion>,
+}
+
+/// How many of an activity's next occasions a list shows.
+pub const LISTED_OCCASIONS: usize = 3;
+
+/// An occasion in a list of needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedOccasion {
+    pub starts_at: i64,
+    pub ends_at: i64,
+    /// Free places over its shifts, and all its places.
+    pub free: u32,
+    pub places: u32,
+}
+
+impl ListedOccasion {
+    pub fn of(occasion: &super::activity::OccasionData) -> ListedOccasion {
+        ListedOccasion {
+            starts_at: occasion.starts_at,
+            ends_at: occasion.ends_at,
+            free: occasion.shifts.iter().map(|s| u32::from(s.free())).sum(),
+            places: occasion.shifts.iter().map(|s| u32::from(s.places)).sum(),
+        }
+    }
 }
 
 /// A need's own page, as its reader may see it (`Audience::view`).
@@ -1157,6 +1228,10 @@ pub struct NeedPage {
     /// An activity's next occasions (none for other kinds): id and occasion, soonest first.
     #[serde(default)]
     pub occasions: Vec<(Uuid, super::activity::OccasionData)>,
+    /// Who took a shift on those occasions and how to reach them: for the group's contacts
+    /// only (`permissions::can_see_volunteer_contacts`), empty for everyone else.
+    #[serde(default)]
+    pub coming: Vec<super::activity::VolunteerContact>,
 }
 
 /// One page of a list of needs.
@@ -1314,6 +1389,18 @@ pub(crate) mod tests {
         let hundred = NeedFilter::from_query(|k| (k == "antal").then(|| "100".to_owned()));
         assert_eq!(hundred.per_page, 100);
         assert_eq!(hundred.query(2), "antal=100&sida=2");
+        let days = std::collections::HashMap::from([
+            ("till", "2026-12-01".to_owned()),
+            ("fran", "2026-12-24".to_owned()),
+            ("passar", "1".to_owned()),
+        ]);
+        let days = NeedFilter::from_query(|k| days.get(k).cloned());
+        assert_eq!(
+            days.query(1),
+            "fran=2026-12-01&till=2026-12-24&passar=1",
+            "a range the wrong way round is read the right way round"
+        );
+        assert!(days.only_activities() && !filter.only_activities());
         let odd = NeedFilter::from_query(|k| (k == "antal").then(|| "7".to_owned()));
         assert_eq!(odd.per_page, PER_PAGE, "only the offered sizes");
         let list = NeedList {

@@ -41,6 +41,13 @@ pub fn can_manage_group(viewer: Viewer) -> bool {
     viewer.membership == Some(MemberRole::Contact)
 }
 
+/// How to reach the volunteers who took a shift is for the group's contacts only: not its
+/// other members, not staff (who match offers to needs without a volunteer's phone number),
+/// and never the public.
+pub fn can_see_volunteer_contacts(viewer: Viewer) -> bool {
+    can_manage_group(viewer)
+}
+
 /// Only contacts invite, and they may invite both members and further contacts.
 pub fn can_invite(viewer: Viewer, _role: MemberRole) -> bool {
     can_manage_group(viewer)
@@ -108,8 +115,10 @@ mod tests {
         let staff = viewer(Some(Role::Staff), None);
         assert!(can_manage_group(contact));
         assert!(can_invite(contact, MemberRole::Contact));
+        assert!(can_see_volunteer_contacts(contact));
         for other in [member, staff, Viewer::anonymous()] {
             assert!(!can_manage_group(other));
+            assert!(!can_see_volunteer_contacts(other));
             assert!(!can_invite(other, MemberRole::Member));
         }
     }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::api::account::{
     my_profile, show_my_data, ChangePassword, CloseAccount, LogIn, SignUp, UpdateProfile,
 };
+use crate::api::calendar::{calendar_feed, renew_calendar_feed, stop_calendar_feed};
 use crate::api::groups::{my_groups, AcceptInvite};
 use crate::api::reference::load_reference_data;
 use crate::components::form::{
@@ -21,6 +22,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::text;
 use leptos_i18n::I18nContext;
+use leptos_i18n::Locale as _;
 
 type ReferenceResource = Resource<Result<ReferenceData, AppError>>;
 
@@ -323,7 +325,7 @@ fn ProfileForms() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
-                    Ok(p) => view! { <ProfileForm profile=p /> <PasswordForm /> }.into_any(),
+                    Ok(p) => view! { <ProfileForm profile=p /> <PasswordForm /> <CalendarFeed /> }.into_any(),
                     Err(err) => view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }.into_any(),
                 }
             })}
@@ -417,6 +419,85 @@ fn PasswordForm() -> impl IntoView {
                     value=new input_type="password" autocomplete="new-password" required=true />
                 <Submit label=text!(i18n, common.save) pending=action.pending() />
             </form>
+        </section>
+    }
+}
+
+/// "My shifts" in the phone's calendar: make the private address, open it in the calendar app,
+/// make a new one or stop it (`api::calendar`).
+#[component]
+fn CalendarFeed() -> impl IntoView {
+    let i18n = use_i18n();
+    let address = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
+    let current = Resource::new(|| (), |_| calendar_feed());
+    let renew = Action::new(move |lang: &Locale| renew_calendar_feed(lang.as_str().to_owned()));
+    let stop = Action::new(move |_: &()| stop_calendar_feed());
+    Effect::new(move || {
+        if let Some(answer) = current.get() {
+            match answer {
+                Ok(found) => address.set(found),
+                Err(err) => error.set(Some(err)),
+            }
+        }
+    });
+    Effect::new(move || match renew.value().get() {
+        Some(Ok(made)) => {
+            error.set(None);
+            address.set(Some(made));
+        }
+        Some(Err(err)) => error.set(Some(err)),
+        None => {}
+    });
+    Effect::new(move || match stop.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            address.set(None);
+        }
+        Some(Err(err)) => error.set(Some(err)),
+        None => {}
+    });
+    let pending = move || renew.pending().get() || stop.pending().get();
+    // Calendar apps open `webcal:` addresses as a subscription.
+    let webcal = move || {
+        address.get().map(|a| {
+            a.replacen("https://", "webcal://", 1)
+                .replacen("http://", "webcal://", 1)
+        })
+    };
+    view! {
+        <section aria-labelledby="calendar-heading" id="kalender" data-testid="calendar-feed">
+            <h2 id="calendar-heading">{t!(i18n, profile.calendar_heading)}</h2>
+            <p>{t!(i18n, profile.calendar_body)}</p>
+            <p class="notice notice--error" role="alert" hidden=move || error.with(Option::is_none)>
+                {move || error.get().map(|err| summary(i18n, &err))}
+            </p>
+            <Show
+                when=move || address.with(Option::is_some)
+                fallback=move || view! {
+                    <button type="button" class="button" disabled=pending
+                        on:click=move |_| { renew.dispatch(i18n.get_locale()); }>
+                        {t!(i18n, profile.calendar_make)}
+                    </button>
+                }
+            >
+                <div class="field">
+                    <label for="calendar-address">{t!(i18n, profile.calendar_address)}</label>
+                    <input id="calendar-address" type="url" readonly data-testid="calendar-address"
+                        prop:value=move || address.get().unwrap_or_default() />
+                </div>
+                <p><a class="button" href=webcal>{t!(i18n, profile.calendar_open)}</a></p>
+                <p class="actions">
+                    <button type="button" class="button button--secondary" disabled=pending
+                        on:click=move |_| { renew.dispatch(i18n.get_locale()); }>
+                        {t!(i18n, profile.calendar_renew)}
+                    </button>
+                    <button type="button" class="button button--secondary" disabled=pending
+                        on:click=move |_| { stop.dispatch(()); }>
+                        {t!(i18n, profile.calendar_stop)}
+                    </button>
+                </p>
+            </Show>
         </section>
     }
 }

@@ -71,13 +71,24 @@ pub fn OpenNeedsPage() -> impl IntoView {
     let filter = current_filter();
     let list = Resource::new(
         move || filter.clone(),
-        |f| open_needs(f.district, f.area, f.kind, Some(f.page), Some(f.per_page)),
+        |f| {
+            open_needs(
+                f.district,
+                f.area,
+                f.kind,
+                f.from,
+                f.until,
+                Some(f.fits),
+                Some(f.page),
+                Some(f.per_page),
+            )
+        },
     );
     view! {
         <PageTitle text=move || t_string!(i18n, needs.title).to_owned() />
         <h1>{t!(i18n, needs.heading)}</h1>
         <p class="lead">{t!(i18n, needs.lead)}</p>
-        <NeedsBrowser action="/behov" filter=current_filter() list />
+        <NeedsBrowser action="/behov" filter=current_filter() list fits=true />
     }
 }
 
@@ -93,7 +104,7 @@ pub fn StaffNeedsPage() -> impl IntoView {
                 let filter = current_filter();
                 let list = Resource::new(
                     move || filter.clone(),
-                    |f| staff_needs(f.district, f.area, f.kind, Some(f.page), Some(f.per_page)),
+                    |f| staff_needs(f.district, f.area, f.kind, f.from, f.until, Some(f.page), Some(f.per_page)),
                 );
                 Either::Left(view! {
                     <p class="lead">{t!(use_i18n(), needs.staff_lead)}</p>
@@ -112,18 +123,24 @@ fn NeedsBrowser(
     action: &'static str,
     filter: NeedFilter,
     list: Resource<Result<NeedList, AppError>>,
+    /// Offers "fits my offers" to someone signed in.
+    #[prop(optional)]
+    fits: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let reference = Resource::new(|| (), |_| load_reference_data());
+    let user = crate::components::use_user();
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
             {move || {
                 let filter = filter.clone();
                 Suspend::new(async move {
+                    // "Fits my offers" is for someone signed in (who may have offers).
+                    let fits = fits && matches!(user.0.await, Ok(Some(_)));
                     match (reference.await, list.await) {
                         (Ok(reference), Ok(list)) => Either::Left(view! {
-                            <FilterForm action filter=filter.clone() reference=reference.clone() />
-                            <NeedItems list=list.clone() reference />
+                            <FilterForm action filter=filter.clone() reference=reference.clone() fits />
+                            <NeedItems list=list.clone() reference fitting=fits && filter.fits />
                             <Pages page=list.page pages=list.pages()
                                 link=move |n| page_link(action, filter.query(n)) />
                         }),
@@ -138,9 +155,15 @@ fn NeedsBrowser(
 }
 
 #[component]
-fn FilterForm(action: &'static str, filter: NeedFilter, reference: ReferenceData) -> impl IntoView {
+fn FilterForm(
+    action: &'static str,
+    filter: NeedFilter,
+    reference: ReferenceData,
+    fits: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let chosen = |selected: bool| selected.then_some("selected");
+    let day = |d: Option<crate::domain::offer::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     view! {
         <form class="filters" method="get" action=action role="search" data-testid="need-filters">
             <PlaceFilters district=filter.district area=filter.area reference />
@@ -153,6 +176,26 @@ fn FilterForm(action: &'static str, filter: NeedFilter, reference: ReferenceData
                     }).collect_view()}
                 </select>
             </div>
+            <fieldset class="field">
+                <legend>{t!(i18n, needs.filter_days)}</legend>
+                <p class="field__hint" id="filter-days-hint">{t!(i18n, needs.filter_days_hint)}</p>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="filter-from">{t!(i18n, needs.filter_from)}</label>
+                        <input type="date" id="filter-from" name="fran" value=day(filter.from) aria-describedby="filter-days-hint" />
+                    </div>
+                    <div class="field">
+                        <label for="filter-until">{t!(i18n, needs.filter_until)}</label>
+                        <input type="date" id="filter-until" name="till" value=day(filter.until) aria-describedby="filter-days-hint" />
+                    </div>
+                </div>
+            </fieldset>
+            {fits.then(|| view! {
+                <div class="field field--check">
+                    <input type="checkbox" id="filter-fits" name="passar" value="1" checked=filter.fits />
+                    <label for="filter-fits">{t!(i18n, needs.filter_fits)}</label>
+                </div>
+            })}
             <div class="field">
                 <label for="filter-per-page">{t!(i18n, needs.per_page)}</label>
                 <select id="filter-per-page" name="antal">
@@ -173,10 +216,19 @@ fn NeedItems(
     /// Inside a page's section: titles are third-level headings.
     #[prop(optional)]
     nested: bool,
+    /// Narrowed to what fits the reader's offers.
+    #[prop(optional)]
+    fitting: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     if list.needs.is_empty() {
-        return Either::Left(view! { <p data-testid="no-needs">{t!(i18n, needs.none)}</p> });
+        return Either::Left(if fitting {
+            Either::Left(view! {
+                <p data-testid="no-needs"><a href="/erbjudanden">{t!(i18n, needs.fits_none)}</a></p>
+            })
+        } else {
+            Either::Right(view! { <p data-testid="no-needs">{t!(i18n, needs.none)}</p> })
+        });
     }
     Either::Right(view! {
         <p class="muted" data-testid="need-count">{t!(i18n, needs.count, count = move || list.total)}</p>
@@ -234,6 +286,23 @@ fn NeedItem(need: ListedNeed, reference: ReferenceData, nested: bool) -> impl In
             </p>
             {(!areas.is_empty()).then(|| view! {
                 <p class="muted">{move || areas.iter().map(|a| a.get(i18n.get_locale()).to_owned()).collect::<Vec<_>>().join(", ")}</p>
+            })}
+            {(!need.next.is_empty()).then(|| view! {
+                <ul class="need__next" data-testid="next-occasions">
+                    {need.next.iter().map(|o| {
+                        let free = o.free;
+                        view! {
+                            <li>
+                                {crate::pages::shifts::when_text(o.starts_at, o.ends_at)} " · "
+                                <span data-testid="listed-free">{move || if free == 0 {
+                                    t_string!(i18n, shifts.full).to_owned()
+                                } else {
+                                    format!("{}: {free}", t_string!(i18n, shifts.free))
+                                }}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
             })}
         </li>
     }
@@ -376,6 +445,7 @@ fn NeedView(page: NeedPage, reference: ReferenceData) -> impl IntoView {
         created_at,
         contact,
         occasions,
+        coming,
         ..
     } = page;
     let NeedData {
@@ -432,18 +502,20 @@ fn NeedView(page: NeedPage, reference: ReferenceData) -> impl IntoView {
             {contact.then(|| view! {
                 <p data-testid="contact-hint"><a href="/behov/mina">{t!(i18n, needs.contact_hint)}</a></p>
             })}
-            {(!occasions.is_empty()).then(|| view! { <Occasions need=need_id group occasions /> })}
+            {(!occasions.is_empty()).then(|| view! { <Occasions need=need_id group occasions coming /> })}
         </article>
     }
 }
 
-/// An activity's next occasions, with the places left per shift (never who took them) and,
-/// for a signed-in volunteer, one tap to sign up — into the outbox, so offline too.
+/// An activity's next occasions, with the places left per shift and, for a signed-in
+/// volunteer, one tap to sign up — into the outbox, so offline too. Who took a place, and how
+/// to reach them, only the group's contacts see (`coming` is empty for everyone else).
 #[component]
 fn Occasions(
     need: Uuid,
     group: Uuid,
     occasions: Vec<(Uuid, crate::domain::activity::OccasionData)>,
+    coming: Vec<crate::domain::activity::VolunteerContact>,
 ) -> impl IntoView {
     use crate::pages::shifts::when_text;
     let i18n = use_i18n();
@@ -474,6 +546,7 @@ fn Occasions(
                                             </span>
                                             " "
                                             <SignUpButton need group occasion=id shift=shift.id times waiting_list=shift.waiting_list full=free == 0 title=occasion.title.clone() />
+                                            <Coming coming=coming.iter().filter(|c| c.occasion == id && c.shift == shift.id).cloned().collect() />
                                         </li>
                                     }
                                 }).collect_view()}
@@ -484,6 +557,35 @@ fn Occasions(
             </ul>
         </section>
     }
+}
+
+/// The volunteers who took a shift, with a tap to call or write to them (for the group's
+/// contacts; nothing for anyone else).
+#[component]
+fn Coming(coming: Vec<crate::domain::activity::VolunteerContact>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!coming.is_empty()).then(|| {
+        view! {
+            <div class="coming" data-testid="coming">
+                <p class="coming__label">{t!(i18n, shifts.coming)}</p>
+                <ul>
+                    {coming.into_iter().map(|c| view! {
+                        <li data-testid="coming-volunteer">
+                            {c.name}
+                            {c.phone.map(|phone| {
+                                let href = format!("tel:{}", phone.replace(' ', ""));
+                                view! { " · " <a href=href>{phone}</a> }
+                            })}
+                            {c.email.map(|email| {
+                                let href = format!("mailto:{email}");
+                                view! { " · " <a href=href>{email}</a> }
+                            })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }
 
 /// "Sign me up" for one shift, or where my sign-up stands. Before the page is interactive, and

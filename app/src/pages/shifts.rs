@@ -108,6 +108,7 @@ fn MyShifts() -> impl IntoView {
     };
     view! {
         <p class="lead">{t!(i18n, shifts.lead)}</p>
+        <p><a href="/profil#kalender" data-testid="calendar-link">{t!(i18n, shifts.calendar)}</a></p>
         {move || {
             let (upcoming, past) = mine.with(|m| {
                 (m.iter().any(|s| s.data.ends_at > now), m.iter().any(|s| s.data.ends_at <= now))

@@ -16,11 +16,11 @@ use crate::helpers::{spawn_app, spawn_with, Engine, TestApp};
 use crate::phone::{group, join, Phone};
 
 /// The day `n` days from today, by the server's own Stockholm calendar.
-fn day(n: i64) -> Date {
+pub(crate) fn day(n: i64) -> Date {
     app::db::sync::today().plus_days(n)
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -29,7 +29,7 @@ fn now() -> i64 {
 
 /// A weekly activity from tomorrow for four weeks, every weekday (so one falls tomorrow),
 /// 21:00–00:00, one shift of `places` places.
-fn walks(group: Uuid, district: Uuid, places: u16, status: &str) -> Value {
+pub(crate) fn walks(group: Uuid, district: Uuid, places: u16, status: &str) -> Value {
     json!({
         "group": group,
         "title": "Nattvandring",
@@ -49,7 +49,13 @@ fn walks(group: Uuid, district: Uuid, places: u16, status: &str) -> Value {
     })
 }
 
-fn sign_up(need: Uuid, group: Uuid, volunteer: Uuid, date: Date, requested_at: i64) -> Value {
+pub(crate) fn sign_up(
+    need: Uuid,
+    group: Uuid,
+    volunteer: Uuid,
+    date: Date,
+    requested_at: i64,
+) -> Value {
     json!({"create": {"occasion": occasion_id(need, date), "need": need, "group": group,
                       "shift": 1, "volunteer": volunteer, "status": "requested",
                       "requested_at": requested_at}})
@@ -102,7 +108,7 @@ async fn occasion_counts(app: &TestApp, occasion: Uuid) -> (i64, i64) {
 }
 
 /// A contact, their group and an open activity with `places` places per shift.
-async fn activity(app: &TestApp, places: u16) -> (reqwest::Client, Uuid, Uuid, Uuid) {
+pub(crate) async fn activity(app: &TestApp, places: u16) -> (reqwest::Client, Uuid, Uuid, Uuid) {
     let district = app.first_district().await;
     let (anna, _) = app.volunteer("anna@example.org").await;
     let walkers = group(app, &anna, district, "Nattvandrarna").await;

@@ -74,6 +74,13 @@ fn rows() -> Vec<Row> {
             signed_in(200),
         ),
         post("/api/close-account", json!({}), signed_in(422)),
+        get(
+            "/api/calendar-feed",
+            "/api/calendar-feed".into(),
+            signed_in(200),
+        ),
+        post("/api/renew-calendar-feed", json!({}), signed_in(422)),
+        post("/api/stop-calendar-feed", json!({}), signed_in(200)),
         post("/api/register-group", json!({}), signed_in(422)),
         get("/api/my-groups", "/api/my-groups".into(), signed_in(200)),
         post(
@@ -146,6 +153,12 @@ fn rows() -> Vec<Row> {
         get("/healthz", "/healthz".into(), all(200)),
         get("/sw.js", "/sw.js".into(), all(404)), // no built site in the tests
         get("/sprak/{code}", "/sprak/en?tillbaka=/".into(), all(303)),
+        // The calendar feed: the address is the credential; an unknown one is not found.
+        get(
+            app::api::calendar::FEED_PATH,
+            "/kalender/0123456789abcdef0123456789abcdef.ics".into(),
+            all(404),
+        ),
         // Pages: rendered for everyone (what they show comes from the API above).
         get("/", "/".into(), all(200)),
         get("/tillganglighet", "/tillganglighet".into(), all(200)),
@@ -196,6 +209,7 @@ fn registered_routes() -> BTreeSet<String> {
     }
     routes.extend(server::startup::PLAIN_ROUTES.iter().map(|r| r.to_string()));
     routes.insert(app::sync::protocol::PUSH_PATH.to_owned());
+    routes.insert(app::api::calendar::FEED_PATH.to_owned());
     routes.insert(app::sync::protocol::PULL_PATH.to_owned());
     routes.insert(app::sync::protocol::V1_PUSH_PATH.to_owned());
     routes.insert(app::sync::protocol::V1_PULL_PATH.to_owned());

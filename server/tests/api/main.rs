@@ -9,6 +9,8 @@ mod activities;
 mod activities_bench;
 mod admin;
 mod authorization;
+mod calendar;
+mod finding;
 mod groups;
 mod health;
 mod load;

@@ -13,7 +13,13 @@ use crate::both_engines;
 use crate::helpers::{spawn_app, Engine, TestApp};
 use crate::phone::{group, join, Phone};
 
-fn grant(group: Uuid, district: Uuid, payee: Uuid, amount_ore: i64, status: &str) -> Value {
+pub(crate) fn grant(
+    group: Uuid,
+    district: Uuid,
+    payee: Uuid,
+    amount_ore: i64,
+    status: &str,
+) -> Value {
     json!({
         "group": group,
         "title": "Telefon och kaffe",
