@@ -178,3 +178,82 @@ test('an evening under way: the contact marks who came, the volunteer logs hours
   await expect(cy.page.getByTestId('my-hours')).toContainText('2 h');
   await axe(cy.page);
 });
+
+test('finding a walk that fits, in English: the list, my shifts in my calendar, and the contact sees how to reach me', async ({ browser, baseURL }) => {
+  test.slow();
+  const tomorrow = stockholmDay(1);
+  const contact = await contactOnTheForm(browser, `Nattvandrarna ${Date.now()}`);
+  const title = `Kvällsvandring ${Date.now()}`;
+  await contact.page.getByLabel('Rubrik').fill(title);
+  await contact.page.getByLabel('Börjar').fill('19:00');
+  await contact.page.getByLabel('Slutar').fill('21:00');
+  await contact.page.locator(`#weekday-${tomorrow.weekday}`).check();
+  await contact.page.getByLabel('Första dagen').fill(tomorrow.date);
+  await contact.page.getByLabel('Sista dagen').fill(stockholmDay(14).date);
+  await contact.page.getByLabel('Antal platser').fill('3');
+  const needPage = await save(contact, title);
+
+  // Dag reads English; he can on that weekday's evenings in Sicklaön.
+  const dag = await phone(browser);
+  const email = uniqueEmail('act-dag');
+  await signUp(dag.page, 'Dag Dahl', email);
+  await dag.context.addCookies([{ name: 'samverka_lang', value: 'en', url: baseURL! }]);
+  const district = (await (await dag.page.request.get('/api/profile')).json()).districts[0];
+  await post(dag.page, '/api/sync/v2/push', {
+    protocol: 2, device: crypto.randomUUID(),
+    changes: [{ id: crypto.randomUUID(), seq: 1, record: crypto.randomUUID(), kind: 'offer',
+      op: { create: { availability: { type: 'weekly', valid_from: null, valid_until: null,
+        windows: [{ weekday: tomorrow.weekday, from: '18:00', to: '20:00' }] },
+        districts: [district], areas: [], skills: [], languages: [], note: '', paused: false } } }],
+  });
+
+  // The list, narrowed to what fits his offer over the next two weeks: the walk, with its next
+  // occasions and free places.
+  await dag.page.goto(`/behov?passar=1&fran=${tomorrow.date}&till=${stockholmDay(14).date}`);
+  await waitForHydration(dag.page);
+  await expect(dag.page.getByLabel(/Fits my offers/)).toBeChecked();
+  const listed = dag.page.getByTestId('need').filter({ hasText: title });
+  await expect(listed.getByTestId('listed-free').first()).toHaveText('Free places: 3');
+  await axe(dag.page);
+
+  await listed.getByRole('link', { name: title }).click();
+  await waitForHydration(dag.page);
+  const first = dag.page.getByTestId('occasion').first();
+  await first.getByTestId('sign-up').click();
+  await expect(first.getByTestId('my-sign-up')).toHaveText('You have a place', { timeout: 15_000 });
+  await axe(dag.page);
+
+  // My shifts in my phone's calendar: a private address, read as a calendar app would.
+  await dag.page.goto('/pass');
+  await waitForHydration(dag.page);
+  await axe(dag.page);
+  await dag.page.getByTestId('calendar-link').click();
+  await expect(dag.page).toHaveURL('/profil#kalender');
+  await waitForHydration(dag.page);
+  await dag.page.getByRole('button', { name: 'Make a calendar address' }).click();
+  const address = dag.page.getByTestId('calendar-address');
+  await expect(address).toHaveValue(/\/kalender\/[0-9a-f]{32}\.ics$/);
+  await axe(dag.page);
+  const feedUrl = await address.inputValue();
+  const feed = await dag.page.request.get(feedUrl);
+  expect(feed.status()).toBe(200);
+  expect(feed.headers()['content-type']).toBe('text/calendar; charset=utf-8');
+  const ics = await feed.text();
+  expect(ics).toContain('BEGIN:VCALENDAR');
+  expect(ics).toContain('X-WR-CALNAME:Samverka – my shifts');
+  expect(ics).toContain('STATUS:CONFIRMED');
+  await dag.page.getByRole('button', { name: 'Stop sharing' }).click();
+  await expect(dag.page.getByRole('button', { name: 'Make a calendar address' })).toBeVisible();
+  expect((await dag.page.request.get(feedUrl)).status()).toBe(404);
+
+  // The contact sees who is coming and how to reach them; the public does not.
+  await contact.page.goto(needPage);
+  await waitForHydration(contact.page);
+  const coming = contact.page.getByTestId('coming-volunteer').filter({ hasText: 'Dag Dahl' }).first();
+  await expect(coming.getByRole('link', { name: email })).toHaveAttribute('href', `mailto:${email}`);
+  await axe(contact.page);
+  const anyone = await phone(browser);
+  await anyone.page.goto(needPage);
+  await expect(anyone.page.locator('main')).not.toContainText(email);
+  await expect(anyone.page.getByTestId('coming')).toHaveCount(0);
+});

@@ -11,6 +11,7 @@ mod admin;
 mod authorization;
 mod calendar;
 mod finding;
+mod finding_bench;
 mod groups;
 mod health;
 mod load;
