@@ -31,6 +31,16 @@ pub const MADE_ON_DAYS: i64 = 30;
 /// newest first (the rest are on the public list).
 pub const PUBLIC_SCOPE_BOUND: usize = 500;
 
+/// Every write here first takes the one counter row, so writes run one at a time anyway, on
+/// both engines. Within one server they also queue here, first come first served: SQLite's
+/// write lock keeps no queue (a waiting writer polls with back-off and, in a burst of phones
+/// coming back into signal, can give up after its busy timeout — 500s in
+/// `scripts/bench-signups.sh` before this), and on PostgreSQL a writer waiting here waits
+/// instead of on the row lock. Several servers on one PostgreSQL are still ordered by the row.
+/// Not taken by [`write_on`]: its caller's transaction may already hold the lock.
+static WRITES: std::sync::LazyLock<tokio::sync::Mutex<()>> =
+    std::sync::LazyLock::new(|| tokio::sync::Mutex::new(()));
+
 fn internal(err: impl Into<AppError>) -> SyncError {
     let _: AppError = err.into(); // logged by the conversion
     SyncError::new(SyncErrorReason::Internal)
@@ -555,6 +565,7 @@ pub async fn write(
     changes: &[(Uuid, Op)],
     known: Known,
 ) -> Result<Vec<Outcome>, AppError> {
+    let _turn = WRITES.lock().await;
     let mut tx = pool.begin().await?;
     let changes: Vec<(&Actor, Uuid, Uuid, Op)> = changes
         .iter()
@@ -593,6 +604,7 @@ pub async fn push(
     changes: &[Change],
     known: Known,
 ) -> Result<Vec<ChangeResult>, SyncError> {
+    let _turn = WRITES.lock().await;
     let mut tx = pool.begin().await.map_err(internal)?;
     let touched: Vec<(Uuid, &Op)> = changes.iter().map(|c| (c.record, &c.op)).collect();
     // Takes the counter before anything else (see the module comment).
@@ -905,6 +917,7 @@ pub async fn forget_old_removals(pool: &Pool, days: u32) -> Result<u64, AppError
 /// A device whose cursor is older than the newest of them gets a reset on its next pull.
 /// Returns how many removed records were forgotten.
 pub async fn forget_removals(pool: &Pool, before: &str) -> Result<u64, AppError> {
+    let _turn = WRITES.lock().await;
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE sync_counter SET value = value WHERE id = 1")
         .execute(&mut *tx)

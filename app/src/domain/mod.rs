@@ -1,6 +1,7 @@
 //! Pure types and rules shared by the server and the browser. No I/O here.
 pub mod account;
 pub mod activity;
+pub mod case;
 pub mod contact;
 pub mod forms;
 pub mod invite;
