@@ -446,6 +446,13 @@ pub async fn my_data(
         offers: my_offers(pool, id).await?,
         needs: my_needs(pool, id).await?,
         sign_ups: my_sign_ups(pool, id).await?,
+        calendar_feed_made: sqlx::query_as::<_, (String,)>(
+            "SELECT created_at FROM calendar_feeds WHERE user_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?
+        .map(|(made,)| made),
         devices: devices
             .into_iter()
             .map(|(device, last_change, last_seen_at)| {

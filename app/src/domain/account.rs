@@ -407,6 +407,10 @@ pub struct MyData {
     /// The shifts I signed up to, with my hours.
     #[serde(default)]
     pub sign_ups: Vec<StoredSignUp>,
+    /// When I made the private address of my shifts' calendar feed, if I have one (the address
+    /// itself is on my profile).
+    #[serde(default)]
+    pub calendar_feed_made: Option<String>,
     pub devices: Vec<DeviceInfo>,
     pub changes: Vec<ChangeRecord>,
     pub refused_pushes: Vec<RefusedPush>,
@@ -416,7 +420,7 @@ pub struct MyData {
 impl MyData {
     /// Every table that holds something about a person: "my data" reads each of them and closing
     /// an account clears or anonymises each of them (a test checks the list against the schema).
-    pub const TABLES: [&'static str; 14] = [
+    pub const TABLES: [&'static str; 15] = [
         "users",
         "actors",
         "user_districts",
@@ -431,6 +435,7 @@ impl MyData {
         "sync_rejections",
         "login_throttle",
         "actor_invites",
+        "calendar_feeds",
     ];
 }
 

@@ -559,6 +559,7 @@ fn MyDataList(data: MyData) -> impl IntoView {
         groups,
         sessions,
         group_events,
+        calendar_feed_made,
         ..
     } = data;
     view! {
@@ -572,6 +573,7 @@ fn MyDataList(data: MyData) -> impl IntoView {
             <dt>{t!(i18n, my_data.skills)}</dt><dd>{list(&skills)}</dd>
             <dt>{t!(i18n, my_data.created)}</dt><dd>{local_time::date_time(&created_at)}</dd>
             <dt>{t!(i18n, my_data.privacy)}</dt><dd>{privacy_accepted_at.as_deref().map(local_time::date_time).unwrap_or_else(|| "–".into())}</dd>
+            <dt>{t!(i18n, my_data.calendar_feed)}</dt><dd>{calendar_feed_made.as_deref().map(local_time::date_time).unwrap_or_else(|| "–".into())}</dd>
         </dl>
         <h2>{t!(i18n, my_data.groups)}</h2>
         {if groups.is_empty() {

@@ -175,6 +175,26 @@ both_engines!(
             .post(&vera, "/api/renew-calendar-feed", json!({"lang": "de"}))
             .await;
         assert_eq!(response.status(), 422, "a language we do not write in");
+
+        // My data says when I made an address; closing the account ends it.
+        let again = renew(&app, &vera, "sv").await;
+        let mine: serde_json::Value = app
+            .get_with(&vera, "/api/my-data")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(mine["calendar_feed_made"].is_string(), "{mine}");
+        let closed = app
+            .post(
+                &vera,
+                "/api/close-account",
+                json!({"password": crate::helpers::TEST_PASSWORD}),
+            )
+            .await;
+        assert_eq!(closed.status(), 200);
+        assert_eq!(read_feed(&again).await.0, 404);
+        assert_eq!(app.count("calendar_feeds").await, 0);
         app.stop().await.unwrap();
     }
 );
