@@ -122,30 +122,27 @@ mod feed {
     /// `GET /kalender/{token}.ics` — the person's shifts, or 404 for an address that was
     /// stopped, renewed or never made.
     async fn serve(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-        let Some(token) = file.strip_suffix(".ics") else {
-            return StatusCode::NOT_FOUND.into_response();
+        let read = async {
+            let Some(token) = file.strip_suffix(".ics") else {
+                return Ok(None);
+            };
+            let Some(feed) = calendar::by_token(&state.pool, token).await? else {
+                return Ok(None);
+            };
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let shifts = calendar::shifts(&state.pool, feed.user, now).await?;
+            Ok::<_, crate::error::AppError>(Some((feed.lang, shifts)))
         };
-        let found = match calendar::by_token(&state.pool, token).await {
-            Ok(found) => found,
+        let (lang, shifts) = match read.await {
+            Ok(Some(found)) => found,
+            Ok(None) => return StatusCode::NOT_FOUND.into_response(),
             Err(err) => {
                 return StatusCode::from_u16(err.status())
                     .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
                     .into_response()
             }
         };
-        let Some(feed) = found else {
-            return StatusCode::NOT_FOUND.into_response();
-        };
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let shifts = match calendar::shifts(&state.pool, feed.user, now).await {
-            Ok(shifts) => shifts,
-            Err(err) => {
-                return StatusCode::from_u16(err.status())
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-                    .into_response()
-            }
-        };
-        let lang = feed.lang.parse().unwrap_or(Locale::sv);
+        let lang = lang.parse().unwrap_or(Locale::sv);
         (
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use super::{parse_id, Pool};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::activity::{offer_fits, Occasion, OccasionStatus};
 use crate::domain::local_time::stockholm_to_utc;
@@ -430,10 +430,10 @@ async fn next_listed(
     for id in &ids {
         query = query.bind(id);
     }
+    let at: HashMap<Uuid, usize> = needs.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     for row in query.fetch_all(pool).await? {
-        let need = parse_id(&row.1)?;
-        if let Some(n) = needs.iter_mut().find(|n| n.id == need) {
-            n.next.push(listed(&row));
+        if let Some(&i) = at.get(&parse_id(&row.1)?) {
+            needs[i].next.push(listed(&row));
         }
     }
     Ok(())
