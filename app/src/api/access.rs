@@ -60,6 +60,10 @@ pub const ENDPOINTS: &[(&str, Access)] = &[
     ("/api/need", Access::Public),
     ("/api/staff-needs", Access::Staff),
     ("/api/staff-offers", Access::Staff),
+    ("/api/case-queue", Access::Staff),
+    // Staff and the case's group: the handler checks which.
+    ("/api/case", Access::SignedIn),
+    ("/api/case-step", Access::SignedIn),
     ("/api/groups", Access::Staff),
     ("/api/verify-group", Access::Staff),
     ("/api/staff", Access::Admin),

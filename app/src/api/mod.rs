@@ -6,6 +6,7 @@ pub mod access;
 pub mod account;
 pub mod admin;
 pub mod calendar;
+pub mod cases;
 pub mod groups;
 pub mod needs;
 pub mod offers;

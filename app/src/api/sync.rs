@@ -77,13 +77,9 @@ async fn update_required() -> Response {
 
 /// The judging facts the server holds: the reference lists and the grant maximum.
 async fn known(pool: &Pool, max_grant_ore: i64) -> Result<Known, SyncError> {
-    let reference = db::reference::load(pool)
+    db::reference::known(pool, max_grant_ore)
         .await
-        .map_err(|_| SyncError::new(SyncErrorReason::Internal))?;
-    Ok(Known {
-        max_grant_ore: Some(max_grant_ore),
-        ..Known::from_reference(&reference)
-    })
+        .map_err(|_| SyncError::new(SyncErrorReason::Internal))
 }
 
 /// Decodes a push step by step, so that each problem gets its own reason, then applies it.

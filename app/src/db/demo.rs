@@ -6,6 +6,8 @@
 //!
 //! Seeding is idempotent (fixed ids, `ON CONFLICT DO NOTHING`) so the run command can ask for
 //! it on every start. It only runs when asked (`--demo` / `SAMVERKA_DEMO=1`).
+use std::collections::BTreeMap;
+
 use uuid::Uuid;
 
 use super::reference::{upsert_district, upsert_priority_area};
@@ -591,7 +593,7 @@ pub async fn older_needs(pool: &Pool, range: std::ops::Range<usize>) -> Result<(
     };
     use crate::domain::offer::{Known, TimeOfDay};
     use crate::sync::kinds::Actor;
-    use crate::sync::protocol::{NeedOp, Op};
+    use crate::sync::protocol::{KindOp, NeedOp, Op};
 
     let time = |t: &str| TimeOfDay::parse(t).expect("demo times parse");
     let groups = [
@@ -627,6 +629,7 @@ pub async fn older_needs(pool: &Pool, range: std::ops::Range<usize>) -> Result<(
         groups.iter().map(|g| (g.1, Vec::new())).collect();
     let mut moves: Vec<(Uuid, Op)> = Vec::new();
     let mut dates: Vec<(Uuid, i64)> = Vec::new();
+    let mut requests = Vec::new();
     for i in range {
         let (group, _) = groups[i % groups.len()];
         let details = match i % 6 {
@@ -677,10 +680,17 @@ pub async fn older_needs(pool: &Pool, range: std::ops::Range<usize>) -> Result<(
             status: NeedStatus::Open,
         };
         let id = stable_id("older-need", &i.to_string());
+        let state = states[(i / 2) % states.len()];
+        if data.asks_municipality() {
+            // A request to the municipality: its case's history is written as it happened.
+            let days = (i as i64 * 3) % 400 + 15;
+            dates.push((id, days));
+            requests.push((i, id, data, days));
+            continue;
+        }
         creates[i % groups.len()]
             .1
             .push((id, Op::Need(NeedOp::Create(data))));
-        let state = states[(i / 2) % states.len()];
         if state != NeedStatus::Open {
             let patch = NeedPatch {
                 status: Some(state),
@@ -708,7 +718,23 @@ pub async fn older_needs(pool: &Pool, range: std::ops::Range<usize>) -> Result<(
         return Ok(()); // seeded before
     }
     // Staff and the groups moved them on over the past year.
-    super::sync::write(pool, &Actor::system(), anna, &moves, known).await?;
+    super::sync::write(pool, &Actor::system(), anna, &moves, known.clone()).await?;
+    // The requests to the municipality, each with its case's history as it happened.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut granted: BTreeMap<(Uuid, u16), i64> = BTreeMap::new();
+    let system = Actor::system();
+    for (i, id, data, days) in requests {
+        let contact = groups[i % groups.len()].1;
+        let actor = super::sync::actor(&mut *pool.acquire().await?, contact).await?;
+        let opened = now - days * 86_400;
+        let steps = history(i, &data, Path::of(i, days), opened, contact, &mut granted);
+        let case = crate::domain::case::case_id(id);
+        let mut changes = vec![(&actor, contact, id, Op::Need(NeedOp::Create(data)))];
+        for step in steps {
+            changes.push((&system, Uuid::nil(), case, Op::Case(KindOp::Update(step))));
+        }
+        super::sync::write_as_of(pool, &changes, known.clone(), opened).await?;
+    }
     for (id, days) in dates {
         let at = super::format_time(time::OffsetDateTime::now_utc() - time::Duration::days(days));
         sqlx::query("UPDATE needs SET created_at = $2 WHERE id = $1")
@@ -718,6 +744,165 @@ pub async fn older_needs(pool: &Pool, range: std::ops::Range<usize>) -> Result<(
             .await?;
     }
     Ok(())
+}
+
+/// The demo's case handler.
+const SARA: (u128, &str) = (0x5a_0010, "Sara Handläggare");
+
+/// Where an older request's case got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Path {
+    Received,
+    MoreInfo,
+    InReview,
+    AwaitingSecond,
+    Approved,
+    Paid,
+    FollowedUp,
+    Rejected,
+    Withdrawn,
+    ClosedGranted,
+    ClosedRejected,
+}
+
+impl Path {
+    /// Requests of the last six weeks are somewhere on the way, older ones are done with: most
+    /// granted, some rejected, a few withdrawn.
+    fn of(i: usize, days: i64) -> Path {
+        const UNDER_WAY: [Path; 9] = [
+            Path::Received,
+            Path::MoreInfo,
+            Path::InReview,
+            Path::AwaitingSecond,
+            Path::Approved,
+            Path::Paid,
+            Path::FollowedUp,
+            Path::Rejected,
+            Path::Withdrawn,
+        ];
+        if days <= 45 {
+            UNDER_WAY[i % UNDER_WAY.len()]
+        } else if i % 5 == 4 {
+            Path::ClosedRejected
+        } else if i % 11 == 3 {
+            Path::Withdrawn
+        } else {
+            Path::ClosedGranted
+        }
+    }
+}
+
+/// The steps an older request's case went through along its [`Path`], by whom and when. A
+/// grant that would take the group's year over three quarters of the limit is rejected for
+/// that reason instead (so that a handler trying the demo can still grant).
+fn history(
+    i: usize,
+    request: &crate::domain::need::NeedData,
+    path: Path,
+    opened: i64,
+    contact: Uuid,
+    granted: &mut BTreeMap<(Uuid, u16), i64>,
+) -> Vec<crate::domain::case::CaseStep> {
+    use crate::domain::case::{CaseAction as A, CaseRole, CaseRules, CaseStep};
+    use crate::domain::need::{NeedDetails, NeedKind};
+    use crate::domain::offer::Date;
+    let rules = CaseRules::with_max_per_request(crate::domain::need::DEFAULT_MAX_GRANT_ORE);
+    let hour = 3_600;
+    let staff = |action, at: i64, who: (u128, &str)| CaseStep {
+        at,
+        by: Some(Uuid::from_u128(who.0)),
+        role: CaseRole::Staff,
+        by_name: who.1.to_owned(),
+        ..CaseStep::of(action)
+    };
+    let group = |action, at: i64, note: &str| CaseStep {
+        at,
+        by: Some(contact),
+        role: CaseRole::GroupContact,
+        note: note.to_owned(),
+        ..CaseStep::of(action)
+    };
+    let assign = staff(A::Assign, opened + 20 * hour, SARA);
+    let decided_at = opened + 3 * 24 * hour;
+    let requested = match &request.details {
+        NeedDetails::MicroGrant { amount_ore, .. } => Some(*amount_ore),
+        _ => None,
+    };
+    let year = Date::at_unix(decided_at).year();
+    let room = requested.is_none_or(|amount| {
+        granted.get(&(request.group, year)).copied().unwrap_or(0) + amount
+            <= rules.max_per_group_year_ore * 3 / 4
+    });
+    let approve = CaseStep {
+        amount_ore: requested,
+        given: match request.details.kind() {
+            NeedKind::Premises => "Fritidsgårdens samlingssal, enligt önskemål".into(),
+            NeedKind::Storage => "Plats i kommunens förråd vid Sickla".into(),
+            NeedKind::AdminHelp => "Två träffar med föreningskonsulenten".into(),
+            NeedKind::MicroGrant | NeedKind::Recognition | NeedKind::Other | NeedKind::Activity => {
+                String::new()
+            }
+        },
+        reason: rules.reasons[i % 2].clone(),
+        ..staff(A::Approve, decided_at, SARA)
+    };
+    let reject = |reason: &str| CaseStep {
+        reason: reason.to_owned(),
+        ..staff(A::Reject, decided_at, SARA)
+    };
+    let pay = CaseStep {
+        paid_on: Some(Date::at_unix(opened + 6 * 24 * hour)),
+        paid_how: if requested.is_some() {
+            "Swish"
+        } else {
+            "Överenskommet med gruppen"
+        }
+        .into(),
+        payee: requested.and(Some(contact)),
+        ..staff(A::Pay, opened + 6 * 24 * hour, SARA)
+    };
+    let report = CaseStep {
+        participants: Some((i % 40) as u32 + 6),
+        ..group(
+            A::FollowUp,
+            opened + 13 * 24 * hour,
+            "Det blev av som vi tänkt. Tack!",
+        )
+    };
+    let close = staff(A::Close, opened + 14 * 24 * hour, SARA);
+    let question = CaseStep {
+        note: "Kan ni berätta lite mer om hur många som kommer?".into(),
+        ..staff(A::AskMoreInfo, opened + 22 * hour, SARA)
+    };
+    let mut grant = |steps: Vec<CaseStep>| {
+        *granted.entry((request.group, year)).or_default() += requested.unwrap_or(0);
+        steps
+    };
+    let reject_closed = |reason: &str| vec![assign.clone(), reject(reason), close.clone()];
+    match path {
+        Path::Received => Vec::new(),
+        Path::MoreInfo => vec![assign, question],
+        Path::InReview => vec![assign],
+        Path::Withdrawn => vec![group(
+            A::Withdraw,
+            opened + 2 * 24 * hour,
+            "Vi löste det själva.",
+        )],
+        Path::Rejected => vec![assign, reject(&rules.reasons[2 + i % 3])],
+        Path::ClosedRejected => reject_closed(&rules.reasons[2 + i % 3]),
+        _ if !room => reject_closed(&rules.reasons[2]),
+        Path::AwaitingSecond => vec![
+            assign,
+            CaseStep {
+                needs_second: true,
+                ..approve
+            },
+        ],
+        Path::Approved => grant(vec![assign, approve]),
+        Path::Paid => grant(vec![assign, approve, pay]),
+        Path::FollowedUp => grant(vec![assign, approve, pay, report]),
+        Path::ClosedGranted => grant(vec![assign, approve, pay, report, close]),
+    }
 }
 
 /// Anna's offers, written as Anna through the one write path every synced record takes (with

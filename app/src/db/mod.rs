@@ -12,6 +12,7 @@ use sqlx::any::AnyPoolOptions;
 use crate::config::{Backend, DatabaseUrl};
 
 pub mod calendar;
+pub mod cases;
 pub mod demo;
 pub mod groups;
 pub mod needs;

@@ -50,6 +50,8 @@ pub(crate) fn table(kind: Kind) -> (&'static str, &'static str) {
         // Written by the server alone: no author.
         Kind::Occasion => ("occasions", "NULL"),
         Kind::SignUp => ("sign_ups", "volunteer_id"),
+        // Opened by the server: no author.
+        Kind::Case => ("cases", "NULL"),
     }
 }
 
@@ -87,6 +89,7 @@ pub(crate) async fn load(
                             Data::Occasion(serde_json::from_str(&body).map_err(read)?)
                         }
                         Kind::SignUp => Data::SignUp(serde_json::from_str(&body).map_err(read)?),
+                        Kind::Case => Data::Case(serde_json::from_str(&body).map_err(read)?),
                     })
                 }
             };
@@ -121,6 +124,7 @@ pub(crate) async fn save(
         Some(Data::Need(d)) => Some(serde_json::to_string(d)),
         Some(Data::Occasion(d)) => Some(serde_json::to_string(d)),
         Some(Data::SignUp(d)) => Some(serde_json::to_string(d)),
+        Some(Data::Case(d)) => Some(serde_json::to_string(d)),
     }
     .transpose()
     .map_err(|_| AppError::Internal)?;
@@ -267,7 +271,7 @@ pub(crate) async fn save(
             )
             .await?;
         }
-        (Kind::Occasion | Kind::SignUp, None) => {
+        (Kind::Occasion | Kind::SignUp | Kind::Case, None) => {
             // A removal keeps the row's columns as they were (the tombstone).
             let (table, _) = table(kind);
             sqlx::query(&format!(
@@ -354,6 +358,82 @@ pub(crate) async fn save(
             .execute(&mut *conn)
             .await?;
         }
+        (Kind::Case, Some(data)) => {
+            let Data::Case(c) = data else {
+                return Err(AppError::Internal);
+            };
+            save_case(conn, &key, c, body, version, row, at).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A case's row, and the lines of its trail not yet written (the trail only grows: the lines
+/// already there are never written again, and the database refuses to change them).
+async fn save_case(
+    conn: &mut AnyConnection,
+    key: &str,
+    case: &crate::domain::case::CaseData,
+    body: Option<String>,
+    version: i64,
+    row: &Row,
+    at: &str,
+) -> Result<(), AppError> {
+    let states = case.states();
+    let opened_at = states.first().map_or(0, |(_, at)| *at);
+    let state_since = states.last().map_or(0, |(_, at)| *at);
+    let (year, seq) = case
+        .number
+        .strip_prefix("MS-")
+        .and_then(|rest| rest.split_once('-'))
+        .and_then(|(y, n)| Some((y.parse::<i64>().ok()?, n.parse::<i64>().ok()?)))
+        .ok_or(AppError::Internal)?;
+    sqlx::query(
+        "INSERT INTO cases (id, need_id, group_id, number, year, seq, kind, state, handler_id,          requested_ore, granted_ore, decided_at, paid_on, opened_at, state_since, body,          version, removed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,          $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, $18, $19) ON CONFLICT (id) DO UPDATE          SET state = excluded.state, handler_id = excluded.handler_id,          granted_ore = excluded.granted_ore, decided_at = excluded.decided_at,          paid_on = excluded.paid_on, state_since = excluded.state_since, body = excluded.body,          version = excluded.version, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(case.need.to_string())
+    .bind(case.group.to_string())
+    .bind(&case.number)
+    .bind(year)
+    .bind(seq)
+    .bind(case.kind.as_str())
+    .bind(case.state.as_str())
+    .bind(case.handler.map(|h| h.to_string()))
+    .bind(case.requested_ore)
+    .bind(case.granted_ore)
+    .bind(case.decided_at)
+    .bind(case.paid_on.map(|d| d.to_string()))
+    .bind(opened_at)
+    .bind(state_since)
+    .bind(body)
+    .bind(version)
+    .bind(&row.created_at)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    let (written,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM case_trail WHERE case_id = $1")
+        .bind(key)
+        .fetch_one(&mut *conn)
+        .await?;
+    let written = usize::try_from(written).map_err(|_| AppError::Internal)?;
+    for (seq, entry) in case.trail.iter().enumerate().skip(written) {
+        let step = serde_json::to_string(&entry.step).map_err(|_| AppError::Internal)?;
+        let action = entry.step.action.map_or("", |a| a.as_str());
+        sqlx::query(
+            "INSERT INTO case_trail (case_id, seq, at, actor_id, role, action, from_state,              to_state, step) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(key)
+        .bind(i64::try_from(seq).map_err(|_| AppError::Internal)?)
+        .bind(entry.step.at)
+        .bind(entry.step.by.map(|b| b.to_string()))
+        .bind(entry.step.role.as_str())
+        .bind(action)
+        .bind(entry.from.as_str())
+        .bind(entry.to.as_str())
+        .bind(step)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }

@@ -7,6 +7,19 @@ use crate::error::AppError;
 
 type AreaRow = (String, String, String, String, String, String);
 
+/// The facts a write to synced records is judged by: the reference lists and the largest
+/// grant one request may ask for (the server's configuration).
+pub async fn known(
+    pool: &Pool,
+    max_grant_ore: i64,
+) -> Result<crate::domain::offer::Known, AppError> {
+    let reference = load(pool).await?;
+    Ok(crate::domain::offer::Known {
+        max_grant_ore: Some(max_grant_ore),
+        ..crate::domain::offer::Known::from_reference(&reference)
+    })
+}
+
 #[tracing::instrument(skip(pool))]
 pub async fn load(pool: &Pool) -> Result<ReferenceData, AppError> {
     let areas: Vec<AreaRow> = sqlx::query_as(

@@ -15,7 +15,10 @@ use crate::domain::activity::{
     decide, occasion_id, promote, Notice, OccasionData, OccasionStatus, ShiftCount, SignUpData,
     SignUpPatch, SignUpStatus,
 };
-use crate::domain::need::{NeedData, NeedDetails, NeedStatus};
+use crate::domain::case::{
+    case_id, case_number, move_to, CaseAction, CaseData, CaseState, CaseStep,
+};
+use crate::domain::need::{NeedData, NeedDetails, NeedPatch, NeedStatus};
 use crate::sync::kinds::Actor;
 use crate::sync::protocol::{Data, KindOp, Op, Refusal};
 
@@ -352,5 +355,100 @@ impl Batch {
                 );
             }
         }
+    }
+
+    /// A case step as the server records it: who took it and when, under which role, and
+    /// whether an approval is above the four-eyes limit. What a person sent for these is not
+    /// trusted; the server's own steps (the demo's history) keep what they say, the time
+    /// filled in when they give none.
+    pub(super) fn stamp(&self, actor: &Actor, case: &CaseData, step: &CaseStep) -> CaseStep {
+        if actor.user.is_none() {
+            return CaseStep {
+                at: if step.at == 0 { self.now } else { step.at },
+                ..step.clone()
+            };
+        }
+        let needs_second = step.action == Some(CaseAction::Approve)
+            && self
+                .known
+                .cases
+                .rules
+                .as_ref()
+                .is_some_and(|r| r.needs_second(step.amount_ore));
+        CaseStep {
+            at: self.now,
+            by: actor.user,
+            role: actor.case_role(case),
+            by_name: actor.name.clone(),
+            needs_second,
+            ..step.clone()
+        }
+    }
+
+    /// After a request to the municipality was written: once asked, it has its case (opened
+    /// by the server, with the year's next number); withdrawn before a decision, its case is
+    /// withdrawn with it.
+    pub(super) fn after_request(&mut self, need: Uuid) {
+        let Some(Data::Need(request)) = self.live(need).cloned() else {
+            return;
+        };
+        let id = case_id(need);
+        let system = Actor::system();
+        match (self.held.get(&id).map(|h| &h.row.data), request.status) {
+            (None, NeedStatus::Open) => {
+                let Some((year, last)) = self.case_seq else {
+                    return;
+                };
+                self.case_seq = Some((year, last + 1));
+                let case =
+                    CaseData::received(need, &request, case_number(year, last + 1), self.now);
+                let op = Op::Case(KindOp::Create(case));
+                self.apply(&system, Uuid::nil(), id, &op, None);
+            }
+            (Some(Some(Data::Case(case))), NeedStatus::Withdrawn)
+                if move_to(case.state, CaseAction::Withdraw, false).is_some() =>
+            {
+                let op = Op::Case(KindOp::Update(CaseStep::of(CaseAction::Withdraw)));
+                self.apply(&system, Uuid::nil(), id, &op, None);
+            }
+            _ => {}
+        }
+    }
+
+    /// After a case was written: its request follows it (in progress while it is handled,
+    /// fulfilled or closed when the case closes, withdrawn with it).
+    pub(super) fn after_case(&mut self, case: Uuid) {
+        let Some(Data::Case(c)) = self.live(case).cloned() else {
+            return;
+        };
+        let Some(Data::Need(request)) = self.live(c.need) else {
+            return;
+        };
+        let to = match c.state {
+            CaseState::Received => return,
+            CaseState::InReview
+            | CaseState::MoreInfo
+            | CaseState::AwaitingSecond
+            | CaseState::Approved
+            | CaseState::Rejected
+            | CaseState::Paid
+            | CaseState::FollowedUp => NeedStatus::InProgress,
+            CaseState::Closed if c.paid_on.is_some() => NeedStatus::Fulfilled,
+            CaseState::Closed => NeedStatus::Closed,
+            CaseState::Withdrawn => NeedStatus::Withdrawn,
+        };
+        if request.status == to {
+            return;
+        }
+        let owner = self
+            .held
+            .get(&c.need)
+            .map(|h| h.row.owner)
+            .unwrap_or_default();
+        let op = Op::Need(KindOp::Update(NeedPatch {
+            status: Some(to),
+            ..NeedPatch::default()
+        }));
+        self.apply(&Actor::system(), owner, c.need, &op, None);
     }
 }

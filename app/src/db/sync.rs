@@ -49,10 +49,12 @@ fn internal(err: impl Into<AppError>) -> SyncError {
 /// The person as the shared rules see them: their role, groups and districts.
 pub async fn actor(conn: &mut AnyConnection, user: Uuid) -> Result<Actor, AppError> {
     let key = user.to_string();
-    let role: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = $1")
-        .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let person: Option<(String, String)> =
+        sqlx::query_as("SELECT role, display_name FROM users WHERE id = $1")
+            .bind(&key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (role, name) = person.map_or((None, String::new()), |(r, n)| (Some(r), n));
     let groups: Vec<(String, String)> =
         sqlx::query_as("SELECT actor_id, role FROM actor_members WHERE user_id = $1")
             .bind(&key)
@@ -66,8 +68,9 @@ pub async fn actor(conn: &mut AnyConnection, user: Uuid) -> Result<Actor, AppErr
     let mut actor = Actor {
         user: Some(user),
         staff: role
-            .and_then(|(r,)| Role::parse(&r))
+            .and_then(|r| Role::parse(&r))
             .is_some_and(Role::is_staff),
+        name,
         ..Actor::default()
     };
     for (group, role) in groups {
@@ -138,13 +141,15 @@ pub struct Batch {
     log: Vec<(String, i64, Uuid)>,
     /// The records whose scopes changed, with their scopes now.
     scopes: BTreeMap<Uuid, (i64, Vec<Scope>)>,
-    known: Known,
+    pub(super) known: Known,
     pub(super) today: Date,
     /// Now, in Unix seconds (an occasion's times are compared with it).
     pub(super) now: i64,
     /// The names of the volunteers signing up in this batch and of their groups (a sign-up
     /// carries them).
     pub(super) names: BTreeMap<Uuid, String>,
+    /// The year's last case number, when a request may open a case in this batch.
+    pub(super) case_seq: Option<(u16, i64)>,
     at: String,
 }
 
@@ -177,12 +182,98 @@ async fn ids_where(
     Ok(ids)
 }
 
+/// What a batch needs for cases: the case of every request touched or made, the request of
+/// every case touched, the decision rules and this year's grants of their groups, and the
+/// year's last case number when a request may open one. Returns that number.
+async fn load_cases(
+    conn: &mut AnyConnection,
+    changes: &[(Uuid, &Op)],
+    held: &mut BTreeMap<Uuid, Held>,
+    known: &mut Known,
+    now: i64,
+) -> Result<Option<(u16, i64)>, AppError> {
+    use crate::domain::case::case_id;
+    let mut requests: BTreeSet<Uuid> = held
+        .iter()
+        .filter(|(_, h)| matches!(&h.row.data, Some(Data::Need(n)) if n.asks_municipality()))
+        .map(|(id, _)| *id)
+        .collect();
+    for (id, op) in changes {
+        match op {
+            Op::Need(KindOp::Create(n)) if n.asks_municipality() => {
+                requests.insert(*id);
+            }
+            Op::Need(KindOp::Update(p))
+                if p.details
+                    .as_ref()
+                    .is_some_and(|d| d.kind().asks_municipality()) =>
+            {
+                requests.insert(*id);
+            }
+            _ => {}
+        }
+    }
+    let cases: Vec<String> = requests.iter().map(|n| case_id(*n).to_string()).collect();
+    for (id, row) in records::load(conn, Kind::Case, &cases).await? {
+        held.entry(id).or_insert(Held {
+            kind: Kind::Case,
+            row,
+            dirty: false,
+        });
+    }
+    let mut case_groups = BTreeSet::new();
+    let mut their_requests = Vec::new();
+    for h in held.values() {
+        if let Some(Data::Case(c)) = &h.row.data {
+            case_groups.insert(c.group.to_string());
+            if !held.contains_key(&c.need) {
+                their_requests.push(c.need.to_string());
+            }
+        }
+    }
+    for (id, row) in records::load(conn, Kind::Need, &their_requests).await? {
+        held.entry(id).or_insert(Held {
+            kind: Kind::Need,
+            row,
+            dirty: false,
+        });
+    }
+    let year = Date::at_unix(now).year();
+    if !case_groups.is_empty() {
+        if known.cases.rules.is_none() {
+            known.cases.rules = Some(super::cases::rules(conn, known.max_grant_ore()).await?);
+        }
+        known.cases.granted_this_year =
+            super::cases::granted_in_year(conn, &case_groups, year).await?;
+    }
+    if requests.is_empty() {
+        return Ok(None);
+    }
+    let (last,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM cases WHERE year = $1")
+        .bind(i64::from(year))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Some((year, last)))
+}
+
 impl Batch {
     /// Takes the counter (see the module comment) and reads the records `changes` touch.
     pub async fn begin(
         conn: &mut AnyConnection,
         changes: &[(Uuid, &Op)],
+        known: Known,
+    ) -> Result<Batch, AppError> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        Batch::begin_at(conn, changes, known, now).await
+    }
+
+    /// [`Batch::begin`] with the server's clock at `now_unix` (the demo's history is written as
+    /// of the days it happened).
+    async fn begin_at(
+        conn: &mut AnyConnection,
+        changes: &[(Uuid, &Op)],
         mut known: Known,
+        now_unix: i64,
     ) -> Result<Batch, AppError> {
         sqlx::query("UPDATE sync_counter SET value = value WHERE id = 1")
             .execute(&mut *conn)
@@ -220,11 +311,19 @@ impl Batch {
                 );
             }
         }
-        // The groups whose contacts the rules need: those of the needs touched or made.
+        let case_seq = load_cases(conn, changes, &mut held, &mut known, now_unix).await?;
+        // The groups whose contacts the rules need: those of the needs and cases touched or
+        // made.
         let mut groups = BTreeSet::new();
         for h in held.values() {
-            if let Some(Data::Need(n)) = &h.row.data {
-                groups.insert(n.group);
+            match &h.row.data {
+                Some(Data::Need(n)) => {
+                    groups.insert(n.group);
+                }
+                Some(Data::Case(c)) => {
+                    groups.insert(c.group);
+                }
+                _ => {}
             }
         }
         for (_, op) in changes {
@@ -317,7 +416,6 @@ impl Batch {
             }
         }
         known.occasions = Some(known_occasions);
-        let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
         Ok(Batch {
             counter,
             held,
@@ -327,6 +425,7 @@ impl Batch {
             today: Date::at_unix(now_unix),
             now: now_unix,
             names,
+            case_seq,
             at: now(),
         })
     }
@@ -370,6 +469,15 @@ impl Batch {
             }) => Current::Live(d),
         };
         let owner = held.map_or(owner, |h| h.row.owner);
+        // A case's step is stamped by the server: who, when, and whether four eyes are needed.
+        let stamped;
+        let op = match (op, current) {
+            (Op::Case(KindOp::Update(step)), Current::Live(Data::Case(case))) => {
+                stamped = Op::Case(KindOp::Update(self.stamp(actor, case, step)));
+                &stamped
+            }
+            _ => op,
+        };
         let judge = Judge {
             actor,
             known: &self.known,
@@ -451,6 +559,8 @@ impl Batch {
             Some(Data::Need(n)) if n.details.kind() == NeedKind::Activity || was_activity => {
                 self.after_activity(record, owner);
             }
+            Some(Data::Need(n)) if n.asks_municipality() => self.after_request(record),
+            Some(Data::Case(_)) => self.after_case(record),
             None if was_activity => self.after_activity(record, owner),
             _ => {}
         }
@@ -590,6 +700,27 @@ pub async fn write_on(
         .map(|(actor, owner, record, op)| batch.apply(actor, *owner, *record, op, None))
         .collect();
     batch.finish(conn).await?;
+    Ok(outcomes)
+}
+
+/// [`write_on`] in a transaction of its own, with the server's clock at `now` (Unix seconds):
+/// the demo writes its year of history as of the days it happened.
+pub async fn write_as_of(
+    pool: &Pool,
+    changes: &[(&Actor, Uuid, Uuid, Op)],
+    known: Known,
+    now: i64,
+) -> Result<Vec<Outcome>, AppError> {
+    let _turn = WRITES.lock().await;
+    let mut tx = pool.begin().await?;
+    let touched: Vec<(Uuid, &Op)> = changes.iter().map(|(_, _, id, op)| (*id, op)).collect();
+    let mut batch = Batch::begin_at(&mut tx, &touched, known, now).await?;
+    let outcomes = changes
+        .iter()
+        .map(|(actor, owner, record, op)| batch.apply(actor, *owner, *record, op, None))
+        .collect();
+    batch.finish(&mut tx).await?;
+    tx.commit().await?;
     Ok(outcomes)
 }
 

@@ -453,6 +453,14 @@ pub async fn my_data(
         .fetch_optional(pool)
         .await?
         .map(|(made,)| made),
+        case_steps: my_case_steps(pool, id).await?,
+        case_rules_changed: sqlx::query_as::<_, (String,)>(
+            "SELECT updated_at FROM case_rules WHERE updated_by = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?
+        .map(|(at,)| at),
         devices: devices
             .into_iter()
             .map(|(device, last_change, last_seen_at)| {
@@ -589,6 +597,30 @@ async fn sign_in_failures(pool: &Pool, keys: &[String]) -> Result<Vec<SignInFail
         }
     }
     Ok(found)
+}
+
+/// The steps I took on cases (a case I handle is among them: its assignment is a step).
+async fn my_case_steps(
+    pool: &Pool,
+    id: Uuid,
+) -> Result<Vec<crate::domain::account::MyCaseStep>, AppError> {
+    use crate::domain::case::CaseState;
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT c.number, t.from_state, t.to_state, t.step FROM case_trail t          JOIN cases c ON c.id = t.case_id WHERE t.actor_id = $1 ORDER BY t.at, c.number, t.seq",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(case_number, from, to, step)| {
+            Ok(crate::domain::account::MyCaseStep {
+                case_number,
+                from: CaseState::parse(&from).ok_or(AppError::Internal)?,
+                to: CaseState::parse(&to).ok_or(AppError::Internal)?,
+                step: serde_json::from_str(&step).map_err(|_| AppError::Internal)?,
+            })
+        })
+        .collect()
 }
 
 /// The name a closed account is shown under in records that must be kept.

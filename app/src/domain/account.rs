@@ -334,6 +334,16 @@ pub struct StoredSignUp {
     pub updated_at: String,
 }
 
+/// A step I took on a micro-support case (as a handler, or for my group). The trail keeps it
+/// under my pseudonym when I close my account: it is a public record of the municipality's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyCaseStep {
+    pub case_number: String,
+    pub from: crate::domain::case::CaseState,
+    pub to: crate::domain::case::CaseState,
+    pub step: crate::domain::case::CaseStep,
+}
+
 /// A need I posted for a group, or of which I am the payee. It belongs to the group: closing my
 /// account leaves it with the group, under my pseudonym.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -411,6 +421,11 @@ pub struct MyData {
     /// itself is on my profile).
     #[serde(default)]
     pub calendar_feed_made: Option<String>,
+    /// The steps I took on micro-support cases, and when I last changed the decision rules.
+    #[serde(default)]
+    pub case_steps: Vec<MyCaseStep>,
+    #[serde(default)]
+    pub case_rules_changed: Option<String>,
     pub devices: Vec<DeviceInfo>,
     pub changes: Vec<ChangeRecord>,
     pub refused_pushes: Vec<RefusedPush>,
@@ -420,7 +435,7 @@ pub struct MyData {
 impl MyData {
     /// Every table that holds something about a person: "my data" reads each of them and closing
     /// an account clears or anonymises each of them (a test checks the list against the schema).
-    pub const TABLES: [&'static str; 15] = [
+    pub const TABLES: [&'static str; 18] = [
         "users",
         "actors",
         "user_districts",
@@ -436,6 +451,9 @@ impl MyData {
         "login_throttle",
         "actor_invites",
         "calendar_feeds",
+        "cases",
+        "case_trail",
+        "case_rules",
     ];
 }
 

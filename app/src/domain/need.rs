@@ -616,7 +616,8 @@ pub fn may_move(actor: NeedActor, need: &NeedData, to: NeedStatus) -> bool {
     match actor {
         NeedActor::Contact => group,
         NeedActor::Staff => staff,
-        NeedActor::System => group || staff,
+        // The server also follows a request's case when the group withdraws it in review.
+        NeedActor::System => group || staff || (from, to) == (InProgress, Withdrawn),
         NeedActor::Member | NeedActor::Outsider => false,
     }
 }

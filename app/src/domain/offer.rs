@@ -71,6 +71,10 @@ impl Date {
         days_from_civil(self.year.into(), self.month.into(), self.day.into())
     }
 
+    pub fn year(&self) -> u16 {
+        self.year
+    }
+
     /// Day of the week, 1 = Monday … 7 = Sunday.
     pub fn weekday(&self) -> u8 {
         weekday(self.days()) as u8 + 1
@@ -204,6 +208,8 @@ pub struct Known {
     pub max_grant_ore: Option<i64>,
     /// The occasions concerned (a sign-up's shift must be one of its occasion's).
     pub occasions: Option<BTreeMap<Uuid, super::activity::OccasionData>>,
+    /// The decision rules and this year's grants (the server's, when a case is decided).
+    pub cases: super::case::CaseKnown,
 }
 
 impl Known {
@@ -214,6 +220,7 @@ impl Known {
             group_contacts: None,
             max_grant_ore: None,
             occasions: None,
+            cases: super::case::CaseKnown::default(),
         }
     }
 

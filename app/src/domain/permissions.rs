@@ -48,6 +48,17 @@ pub fn can_see_volunteer_contacts(viewer: Viewer) -> bool {
     can_manage_group(viewer)
 }
 
+/// A micro-support case is read by staff and by its group's members; other people are not
+/// told it exists.
+pub fn can_see_case(viewer: Viewer) -> bool {
+    viewer.membership.is_some() || viewer.is_staff()
+}
+
+/// Only staff see the handlers' queue and the support report.
+pub fn can_handle_cases(role: Option<Role>) -> bool {
+    role.is_some_and(Role::is_staff)
+}
+
 /// Only contacts invite, and they may invite both members and further contacts.
 pub fn can_invite(viewer: Viewer, _role: MemberRole) -> bool {
     can_manage_group(viewer)

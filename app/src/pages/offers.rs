@@ -544,12 +544,51 @@ fn sign_up_change_text(
     }
 }
 
+fn case_change_text(
+    i18n: I18nContext<Locale>,
+    view: &LocalView,
+    record: Uuid,
+    op: &crate::sync::protocol::CaseOp,
+) -> String {
+    use crate::domain::case::CaseAction;
+    use crate::sync::protocol::KindOp;
+    let number = view
+        .cases
+        .iter()
+        .find(|c| c.id == record)
+        .map(|c| c.data.number.clone())
+        .unwrap_or_default();
+    let what = match op {
+        KindOp::Update(step) => match step.action {
+            Some(CaseAction::Answer) => t_string!(i18n, changes.case_answer),
+            Some(CaseAction::FollowUp) => t_string!(i18n, changes.case_report),
+            Some(CaseAction::Withdraw) => t_string!(i18n, changes.case_withdraw),
+            Some(
+                CaseAction::Message
+                | CaseAction::Assign
+                | CaseAction::AskMoreInfo
+                | CaseAction::Approve
+                | CaseAction::ConfirmApproval
+                | CaseAction::Reject
+                | CaseAction::Pay
+                | CaseAction::Close
+                | CaseAction::Receive,
+            )
+            | None => t_string!(i18n, changes.case_message),
+        },
+        // Only the server opens a case, and none is removed.
+        KindOp::Create(_) | KindOp::Delete => t_string!(i18n, changes.case_message),
+    };
+    format!("{what}: {number}")
+}
+
 /// What a change was, in words: "New offer: Every Friday 22:00–02:00".
 fn change_text(i18n: I18nContext<Locale>, view: &LocalView, change: &Change) -> String {
     let op = match &change.op {
         Op::Offer(op) => op,
         Op::Need(op) => return need_change_text(i18n, view, change.record, op),
         Op::SignUp(op) => return sign_up_change_text(i18n, view, change.record, op),
+        Op::Case(op) => return case_change_text(i18n, view, change.record, op),
         // Only the server writes occasions: never in a phone's outbox.
         Op::Occasion(_) => return t_string!(i18n, changes.edited).to_owned(),
     };

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::domain::offer::{Date, Known};
 
-use super::kinds::{Actor, Needs, Occasions, Offers, OpOf, RecordKind, SignUps};
+use super::kinds::{Actor, Cases, Needs, Occasions, Offers, OpOf, RecordKind, SignUps};
 use super::protocol::{Data, KindOp, Op, Refusal};
 
 /// A record as `apply` sees it.
@@ -97,6 +97,8 @@ pub fn apply_kind<K: RecordKind>(
         (Current::Removed, KindOp::Delete) => Ok(Effect::Nothing),
         (Current::Live(data), KindOp::Update(patch)) => {
             allowed(K::may_change(judge.actor, owner, data, patch))?;
+            K::check_change(data, patch, judge.known)
+                .map_err(|errors| Refusal::Invalid { fields: errors.0 })?;
             valid(K::patch(data, patch), Some(patch))
         }
         (Current::Live(data), KindOp::Delete) => {
@@ -118,30 +120,37 @@ pub fn apply(
         Op::Offer(op) => {
             let current = narrow(current, op, |d| match d {
                 Data::Offer(o) => Some(o),
-                Data::Need(_) | Data::Occasion(_) | Data::SignUp(_) => None,
+                Data::Need(_) | Data::Occasion(_) | Data::SignUp(_) | Data::Case(_) => None,
             })?;
             apply_kind::<Offers>(current, owner, op, judge).map(|e| e.map(Data::Offer))
         }
         Op::Need(op) => {
             let current = narrow(current, op, |d| match d {
                 Data::Need(n) => Some(n),
-                Data::Offer(_) | Data::Occasion(_) | Data::SignUp(_) => None,
+                Data::Offer(_) | Data::Occasion(_) | Data::SignUp(_) | Data::Case(_) => None,
             })?;
             apply_kind::<Needs>(current, owner, op, judge).map(|e| e.map(Data::Need))
         }
         Op::Occasion(op) => {
             let current = narrow(current, op, |d| match d {
                 Data::Occasion(o) => Some(o),
-                Data::Offer(_) | Data::Need(_) | Data::SignUp(_) => None,
+                Data::Offer(_) | Data::Need(_) | Data::SignUp(_) | Data::Case(_) => None,
             })?;
             apply_kind::<Occasions>(current, owner, op, judge).map(|e| e.map(Data::Occasion))
         }
         Op::SignUp(op) => {
             let current = narrow(current, op, |d| match d {
                 Data::SignUp(s) => Some(s),
-                Data::Offer(_) | Data::Need(_) | Data::Occasion(_) => None,
+                Data::Offer(_) | Data::Need(_) | Data::Occasion(_) | Data::Case(_) => None,
             })?;
             apply_kind::<SignUps>(current, owner, op, judge).map(|e| e.map(Data::SignUp))
+        }
+        Op::Case(op) => {
+            let current = narrow(current, op, |d| match d {
+                Data::Case(c) => Some(c),
+                Data::Offer(_) | Data::Need(_) | Data::Occasion(_) | Data::SignUp(_) => None,
+            })?;
+            apply_kind::<Cases>(current, owner, op, judge).map(|e| e.map(Data::Case))
         }
     }
 }

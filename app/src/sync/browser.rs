@@ -130,6 +130,7 @@ impl Device for BrowserDevice {
             needs: views.needs,
             occasions: views.occasions,
             sign_ups: views.sign_ups,
+            cases: views.cases,
             waiting: e.outbox().to_vec(),
             log: e.log().to_vec(),
             context: e.context().cloned(),

@@ -110,6 +110,7 @@ pub type OfferView = View<OfferData>;
 pub type NeedView = View<NeedData>;
 pub type OccasionView = View<crate::domain::activity::OccasionData>;
 pub type SignUpView = View<crate::domain::activity::SignUpData>;
+pub type CaseView = View<crate::domain::case::CaseData>;
 
 /// Everything the person sees, by kind.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -118,6 +119,7 @@ pub struct Views {
     pub needs: Vec<NeedView>,
     pub occasions: Vec<OccasionView>,
     pub sign_ups: Vec<SignUpView>,
+    pub cases: Vec<CaseView>,
 }
 
 /// Why a request got no usable answer.
@@ -308,6 +310,7 @@ impl<S: Store> Engine<S> {
             staff: context.me.role.is_staff(),
             groups: context.groups.iter().map(|g| (g.id, g.role)).collect(),
             districts: context.profile.districts.iter().copied().collect(),
+            name: String::new(),
         }
     }
 
@@ -384,6 +387,7 @@ impl<S: Store> Engine<S> {
                 Data::Need(data) => views.needs.push(View { id, data, waiting }),
                 Data::Occasion(data) => views.occasions.push(View { id, data, waiting }),
                 Data::SignUp(data) => views.sign_ups.push(View { id, data, waiting }),
+                Data::Case(data) => views.cases.push(View { id, data, waiting }),
             }
         }
         views

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::client::{NeedView, OccasionView, OfferView, Settled, SignUpView};
+use super::client::{CaseView, NeedView, OccasionView, OfferView, Settled, SignUpView};
 use super::protocol::{Change, Context, Op};
 use super::store::StoreFull;
 
@@ -20,6 +20,8 @@ pub struct LocalView {
     pub needs: Vec<NeedView>,
     pub occasions: Vec<OccasionView>,
     pub sign_ups: Vec<SignUpView>,
+    /// The cases of my groups (the municipality's handling of what they asked).
+    pub cases: Vec<CaseView>,
     pub waiting: Vec<Change>,
     pub log: Vec<Settled>,
     pub context: Option<Context>,

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::domain::account::MemberRole;
 use crate::domain::activity::{self, OccasionData, SignUpActor, SignUpData, SignUpPatch};
+use crate::domain::case::{CaseData, CaseRole, CaseStep};
 use crate::domain::need::{self, NeedActor, NeedData, NeedPatch};
 use crate::domain::offer::{Date, Known, OfferData, OfferPatch};
 use crate::domain::FieldErrors;
@@ -26,10 +27,17 @@ pub enum Kind {
     Need,
     Occasion,
     SignUp,
+    Case,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Offer, Kind::Need, Kind::Occasion, Kind::SignUp];
+    pub const ALL: [Kind; 5] = [
+        Kind::Offer,
+        Kind::Need,
+        Kind::Occasion,
+        Kind::SignUp,
+        Kind::Case,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,6 +45,7 @@ impl Kind {
             Kind::Need => "need",
             Kind::Occasion => "occasion",
             Kind::SignUp => "sign_up",
+            Kind::Case => "case",
         }
     }
 
@@ -49,7 +58,7 @@ impl Kind {
     pub fn keep_priority(self) -> u8 {
         match self {
             Kind::Need | Kind::Occasion => 0,
-            Kind::Offer | Kind::SignUp => 1,
+            Kind::Offer | Kind::SignUp | Kind::Case => 1,
         }
     }
 }
@@ -104,6 +113,8 @@ pub struct Actor {
     pub groups: BTreeMap<Uuid, MemberRole>,
     /// The districts whose public records the person follows.
     pub districts: BTreeSet<Uuid>,
+    /// The person's name, as a case shows its handler (the server's; empty on a device).
+    pub name: String,
 }
 
 impl Actor {
@@ -130,6 +141,20 @@ impl Actor {
     fn need_actor(&self, group: Uuid) -> NeedActor {
         let person = self.user.map(|_| self.staff);
         NeedActor::of(person, self.groups.get(&group).copied())
+    }
+
+    /// Who this person is to a case: a contact of its group before staff (a handler does not
+    /// decide their own group's request).
+    pub fn case_role(&self, case: &CaseData) -> CaseRole {
+        match self.user {
+            None => CaseRole::System,
+            Some(_) if self.groups.get(&case.group) == Some(&MemberRole::Contact) => {
+                CaseRole::GroupContact
+            }
+            Some(_) if self.groups.contains_key(&case.group) => CaseRole::Other,
+            Some(_) if self.staff => CaseRole::Staff,
+            Some(_) => CaseRole::Other,
+        }
     }
 
     /// Who this person is to a sign-up: the volunteer before a contact, a contact before staff.
@@ -160,6 +185,15 @@ pub trait RecordKind {
         patch: Option<&Self::Patch>,
         made_on: Date,
     ) -> Result<(), FieldErrors>;
+    /// Rules on the change itself, judged on the record as it stands (a state machine's move,
+    /// a decision that must not overwrite one made since). Most kinds have none.
+    fn check_change(
+        _current: &Self::Data,
+        _patch: &Self::Patch,
+        _known: &Known,
+    ) -> Result<(), FieldErrors> {
+        Ok(())
+    }
     fn patch(data: &Self::Data, patch: &Self::Patch) -> Self::Data;
     fn may_create(actor: &Actor, data: &Self::Data) -> bool;
     fn may_change(actor: &Actor, owner: Uuid, current: &Self::Data, patch: &Self::Patch) -> bool;
@@ -333,6 +367,48 @@ impl RecordKind for SignUps {
     }
 }
 
+/// A micro-support case: the server opens it when a group asks the municipality for
+/// something, staff move it on the server's pages, the group's contacts answer and report from
+/// their phones. Its group's members see it; it is never public and never removed.
+pub struct Cases;
+
+impl RecordKind for Cases {
+    type Data = CaseData;
+    type Patch = CaseStep;
+
+    fn check(data: &CaseData, _: &Known) -> Result<(), FieldErrors> {
+        data.check()
+    }
+    fn check_dated(_: &CaseData, _: Option<&CaseStep>, _: Date) -> Result<(), FieldErrors> {
+        Ok(())
+    }
+    fn check_change(current: &CaseData, step: &CaseStep, known: &Known) -> Result<(), FieldErrors> {
+        current.check_step(step, &known.cases, known.contacts_of(current.group))
+    }
+    fn patch(data: &CaseData, step: &CaseStep) -> CaseData {
+        data.apply_step(step)
+    }
+    fn may_create(actor: &Actor, _: &CaseData) -> bool {
+        actor.user.is_none()
+    }
+    fn may_change(actor: &Actor, _: Uuid, current: &CaseData, step: &CaseStep) -> bool {
+        let role = actor.case_role(current);
+        step.action.is_none_or(|action| {
+            crate::domain::case::permitted(action, current.actor(role, actor.user))
+        })
+    }
+    fn may_remove(_: &Actor, _: Uuid, _: &CaseData) -> bool {
+        // The trail is kept: a case is closed or withdrawn, never removed.
+        false
+    }
+    fn scopes(_: Uuid, data: &CaseData) -> Vec<Scope> {
+        vec![Scope::Group(data.group)]
+    }
+    fn public_view(data: &CaseData) -> CaseData {
+        data.clone()
+    }
+}
+
 /// The scopes of a record, whatever its kind.
 pub fn scopes(owner: Uuid, data: &Data) -> Vec<Scope> {
     match data {
@@ -340,6 +416,7 @@ pub fn scopes(owner: Uuid, data: &Data) -> Vec<Scope> {
         Data::Need(d) => Needs::scopes(owner, d),
         Data::Occasion(d) => Occasions::scopes(owner, d),
         Data::SignUp(d) => SignUps::scopes(owner, d),
+        Data::Case(d) => Cases::scopes(owner, d),
     }
 }
 
@@ -357,6 +434,7 @@ pub fn view_for(data: &Data, seen: &[Scope]) -> Option<Data> {
             Data::Need(d) => Data::Need(Needs::public_view(d)),
             Data::Occasion(d) => Data::Occasion(Occasions::public_view(d)),
             Data::SignUp(d) => Data::SignUp(SignUps::public_view(d)),
+            Data::Case(d) => Data::Case(Cases::public_view(d)),
         })
     }
 }
@@ -418,6 +496,7 @@ mod tests {
             staff: false,
             groups: BTreeMap::from([(GROUP, MemberRole::Member)]),
             districts: BTreeSet::from([Uuid::from_u128(1)]),
+            name: String::new(),
         };
         assert_eq!(
             actor.scopes(),

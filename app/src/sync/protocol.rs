@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::account::{MyGroup, Profile};
 use crate::domain::activity::{OccasionData, SignUpData, SignUpPatch};
+use crate::domain::case::{CaseData, CaseStep};
 use crate::domain::need::{NeedData, NeedPatch};
 use crate::domain::offer::{Date, OfferData, OfferPatch};
 use crate::domain::{Me, ReferenceData};
@@ -61,6 +62,7 @@ pub enum Op {
     Need(NeedOp),
     Occasion(OccasionOp),
     SignUp(SignUpOp),
+    Case(CaseOp),
 }
 
 impl Op {
@@ -70,6 +72,7 @@ impl Op {
             Op::Need(_) => Kind::Need,
             Op::Occasion(_) => Kind::Occasion,
             Op::SignUp(_) => Kind::SignUp,
+            Op::Case(_) => Kind::Case,
         }
     }
 }
@@ -87,6 +90,14 @@ pub type OfferOp = KindOp<OfferData, OfferPatch>;
 pub type NeedOp = KindOp<NeedData, NeedPatch>;
 pub type OccasionOp = KindOp<OccasionData, OccasionData>;
 pub type SignUpOp = KindOp<SignUpData, SignUpPatch>;
+/// A case is edited one step at a time (see `domain::case`).
+pub type CaseOp = KindOp<CaseData, CaseStep>;
+
+impl From<CaseOp> for Op {
+    fn from(op: CaseOp) -> Op {
+        Op::Case(op)
+    }
+}
 
 impl From<OccasionOp> for Op {
     fn from(op: OccasionOp) -> Op {
@@ -120,6 +131,7 @@ pub enum Data {
     Need(NeedData),
     Occasion(OccasionData),
     SignUp(SignUpData),
+    Case(CaseData),
 }
 
 impl Data {
@@ -129,6 +141,7 @@ impl Data {
             Data::Need(_) => Kind::Need,
             Data::Occasion(_) => Kind::Occasion,
             Data::SignUp(_) => Kind::SignUp,
+            Data::Case(_) => Kind::Case,
         }
     }
 }

@@ -39,6 +39,7 @@ struct Row {
 fn rows() -> Vec<Row> {
     let nw = Uuid::from_u128(NIGHT_WALKERS);
     let night_walkers_need = app::db::demo::stable_id("need", "night-walkers-phone");
+    let night_walkers_case = app::domain::case::case_id(night_walkers_need);
     let get = |route: &'static str, path: String, expect| Row {
         route,
         send: Send::Get(path),
@@ -114,6 +115,21 @@ fn rows() -> Vec<Row> {
             "/api/staff-offers",
             "/api/staff-offers?language=svenska".into(),
             [401, 403, 403, 403, 403, 200, 200],
+        ),
+        get(
+            "/api/case-queue",
+            "/api/case-queue?state=received".into(),
+            [401, 403, 403, 403, 403, 200, 200],
+        ),
+        get(
+            "/api/case",
+            format!("/api/case?id={night_walkers_case}"),
+            [401, 404, 200, 200, 404, 200, 200],
+        ),
+        post(
+            "/api/case-step",
+            json!({"id": night_walkers_case, "form": {}}),
+            [401, 404, 422, 422, 404, 422, 422],
         ),
         get(
             "/api/staff-needs",

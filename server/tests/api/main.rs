@@ -10,6 +10,7 @@ mod activities_bench;
 mod admin;
 mod authorization;
 mod calendar;
+mod cases;
 mod finding;
 mod finding_bench;
 mod groups;

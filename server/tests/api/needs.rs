@@ -171,7 +171,12 @@ both_engines!(
         let mut public = Phone::new(&dana); // follows the district, in no group
         public.pull(&app).await;
 
-        assert_eq!(member.held.len(), 2, "the member sees the draft too");
+        // The open request's case, the open request, and the draft.
+        assert_eq!(member.held.len(), 3, "the member sees the draft too");
+        assert_eq!(
+            member.held[&app::domain::case::case_id(open).to_string()]["state"],
+            "received"
+        );
         assert_eq!(
             member.held[&open.to_string()]["details"]["payee"],
             json!(anna_id)
