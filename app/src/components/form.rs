@@ -295,9 +295,9 @@ pub fn FormSummary(form: FormState) -> impl IntoView {
 
 /// The messages for one field, under it, tied to it with `aria-describedby`.
 #[component]
-fn FieldMessages(form: FormState, name: &'static str) -> impl IntoView {
+fn FieldMessages(form: FormState, name: &'static str, dom_id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("{name}-error");
+    let id = format!("{dom_id}-error");
     move || {
         let keys = form.field(name);
         (!keys.is_empty()).then(|| {
@@ -310,14 +310,19 @@ fn FieldMessages(form: FormState, name: &'static str) -> impl IntoView {
     }
 }
 
-fn described_by(form: FormState, name: &'static str, hint: bool) -> impl Fn() -> Option<String> {
+fn described_by(
+    form: FormState,
+    name: &'static str,
+    dom_id: String,
+    hint: bool,
+) -> impl Fn() -> Option<String> {
     move || {
         let mut ids = Vec::new();
         if hint {
-            ids.push(format!("{name}-hint"));
+            ids.push(format!("{dom_id}-hint"));
         }
         if !form.field(name).is_empty() {
-            ids.push(format!("{name}-error"));
+            ids.push(format!("{dom_id}-error"));
         }
         (!ids.is_empty()).then(|| ids.join(" "))
     }
@@ -337,18 +342,22 @@ pub fn TextField(
     #[prop(optional)] required: bool,
     #[prop(optional)] multiline: bool,
     #[prop(optional)] inputmode: Option<&'static str>,
+    /// The element's id when `name` alone is not unique on the page (several forms).
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
     let has_hint = hint.is_some();
+    let dom_id = id.unwrap_or_else(|| name.to_owned());
     let invalid = move || (!form.field(name).is_empty()).then_some("true");
     let input = if multiline {
         view! {
             <textarea
-                id=name
+                id=dom_id.clone()
                 name=name
                 rows="4"
                 required=required
                 aria-invalid=invalid
-                aria-describedby=described_by(form, name, has_hint)
+                aria-describedby=described_by(form, name, dom_id.clone(), has_hint)
                 use:typed=move |v| value.set(v)
                 bind:value=value
             ></textarea>
@@ -357,14 +366,14 @@ pub fn TextField(
     } else {
         view! {
             <input
-                id=name
+                id=dom_id.clone()
                 name=name
                 type=input_type
                 autocomplete=autocomplete
                 inputmode=inputmode
                 required=required
                 aria-invalid=invalid
-                aria-describedby=described_by(form, name, has_hint)
+                aria-describedby=described_by(form, name, dom_id.clone(), has_hint)
                 value=value.get_untracked()
                 use:typed=move |v| value.set(v)
                 bind:value=value
@@ -374,12 +383,12 @@ pub fn TextField(
     };
     view! {
         <div class="field">
-            <label for=name>
+            <label for=dom_id.clone()>
                 {label} {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
             </label>
-            {hint.map(|hint| view! { <p class="field__hint" id=format!("{name}-hint")>{hint}</p> })}
+            {hint.map(|hint| view! { <p class="field__hint" id=format!("{dom_id}-hint")>{hint}</p> })}
             {input}
-            <FieldMessages form name />
+            <FieldMessages form name dom_id=dom_id.clone() />
         </div>
     }
 }
@@ -479,14 +488,14 @@ fn Choices(
             class="field choices"
             id=name
             aria-invalid=move || (!form.field(name).is_empty()).then_some("true")
-            aria-describedby=described_by(form, name, false)
+            aria-describedby=described_by(form, name, name.to_owned(), false)
             tabindex="-1"
         >
             <legend>
                 {legend} {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
             </legend>
             <ul class="choices__list">{children()}</ul>
-            <FieldMessages form name />
+            <FieldMessages form name dom_id=name.to_owned() />
         </fieldset>
     }
 }
@@ -506,13 +515,13 @@ pub fn CheckField(
                 id=name
                 name=name
                 aria-invalid=move || (!form.field(name).is_empty()).then_some("true")
-                aria-describedby=described_by(form, name, false)
+                aria-describedby=described_by(form, name, name.to_owned(), false)
                 checked=checked.get_untracked()
                 use:ticked=move |on| checked.set(on)
                 bind:checked=checked
             />
             <label for=name>{label} <span class="field__required" aria-hidden="true">" *"</span></label>
-            <FieldMessages form name />
+            <FieldMessages form name dom_id=name.to_owned() />
         </div>
     }
 }

@@ -829,6 +829,46 @@ pub struct QueueFilter {
     pub page: u32,
 }
 
+impl QueueFilter {
+    /// Read from the queue page's query (`?steg=…&typ=…&omrade=…&handlaggare=…&mina=1&sida=2`);
+    /// what does not parse is left out. With `mina`, `me` is the handler.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>, me: Option<Uuid>) -> QueueFilter {
+        let id = |key: &str| get(key).and_then(|v| Uuid::parse_str(v.trim()).ok());
+        let mine = get("mina").is_some_and(|v| v == "1");
+        QueueFilter {
+            state: get("steg").and_then(|s| CaseState::parse(s.trim())),
+            kind: get("typ").and_then(|k| NeedKind::parse(k.trim())),
+            district: id("omrade"),
+            handler: if mine { me } else { id("handlaggare") },
+            page: get("sida")
+                .and_then(|p| p.trim().parse::<u32>().ok())
+                .unwrap_or(1)
+                .clamp(1, 10_000),
+        }
+    }
+
+    /// The query of this filter on another page.
+    pub fn query(&self, page: u32) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.state {
+            parts.push(format!("steg={}", s.as_str()));
+        }
+        if let Some(k) = self.kind {
+            parts.push(format!("typ={}", k.as_str()));
+        }
+        if let Some(d) = self.district {
+            parts.push(format!("omrade={d}"));
+        }
+        if let Some(h) = self.handler {
+            parts.push(format!("handlaggare={h}"));
+        }
+        if page > 1 {
+            parts.push(format!("sida={page}"));
+        }
+        parts.join("&")
+    }
+}
+
 /// Cases per page of the queue.
 pub const QUEUE_PAGE: u32 = 50;
 

@@ -3,6 +3,7 @@
 mod accessibility;
 pub mod account;
 pub mod admin;
+pub mod cases;
 mod errors;
 pub mod groups;
 mod home;

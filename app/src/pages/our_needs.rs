@@ -32,12 +32,12 @@ pub fn OurNeedsPage() -> impl IntoView {
     view! {
         <PageTitle text=move || t_string!(i18n, our_needs.title).to_owned() />
         <h1>{t!(i18n, our_needs.heading)}</h1>
-        <RequireUser children=|_me: Me| view! { <LocalData><OurNeeds /></LocalData> } />
+        <RequireUser children=|me: Me| view! { <LocalData><OurNeeds me=me.id /></LocalData> } />
     }
 }
 
 #[component]
-fn OurNeeds() -> impl IntoView {
+fn OurNeeds(me: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let saved = use_query_map().with_untracked(|q| q.get("sparat").is_some());
@@ -50,6 +50,7 @@ fn OurNeeds() -> impl IntoView {
         })
     });
     let needs = Memo::new(move |_| sync.view.with(|v| v.needs.clone()));
+    let cases = Memo::new(move |_| sync.view.with(|v| v.cases.clone()));
     let speaks = move || groups.with(|g| g.iter().any(|g| g.role == MemberRole::Contact));
     view! {
         {saved.then(|| view! { <p class="notice notice--ok" role="status" data-testid="saved">{t!(i18n, our_needs.saved_on_device)}</p> })}
@@ -72,7 +73,10 @@ fn OurNeeds() -> impl IntoView {
                         } else {
                             Either::Right(view! {
                                 <ul class="need-list" data-testid="our-needs">
-                                    {mine.into_iter().map(|need| view! { <OurNeed need contact /> }).collect_view()}
+                                    {mine.into_iter().map(|need| {
+                                        let case = cases.with(|c| c.iter().find(|c| c.data.need == need.id).cloned());
+                                        view! { <OurNeed need contact case me /> }
+                                    }).collect_view()}
                                 </ul>
                             })
                         }}
@@ -86,7 +90,12 @@ fn OurNeeds() -> impl IntoView {
 /// One of the group's needs; a contact may withdraw it (through the outbox, offline too) while
 /// the state machine allows it.
 #[component]
-fn OurNeed(need: NeedView, contact: bool) -> impl IntoView {
+fn OurNeed(
+    need: NeedView,
+    contact: bool,
+    case: Option<crate::sync::client::CaseView>,
+    me: Uuid,
+) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let (id, confirming, problem) = (need.id, RwSignal::new(false), RwSignal::new(false));
@@ -121,6 +130,7 @@ fn OurNeed(need: NeedView, contact: bool) -> impl IntoView {
             </p>
             {amount.map(|a| view! { <p><strong>{a}</strong></p> })}
             {(kind == NeedKind::Activity).then(|| view! { <GroupOccasions need=id contact /> })}
+            {case.map(|case| view! { <crate::pages::cases::GroupCase case contact me /> })}
             {(editable || withdrawable).then(|| view! {
                 <div class="actions">
                     {editable.then(|| view! {
