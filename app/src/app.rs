@@ -11,7 +11,7 @@ use crate::pages::account::{
     AccountClosedPage, LogInPage, MyDataPage, PrivacyPage, ProfilePage, SignUpPage, StartPage,
 };
 use crate::pages::admin::AdminPage;
-use crate::pages::cases::{CasePage, CaseQueuePage};
+use crate::pages::cases::{CasePage, CaseQueuePage, SupportReportPage};
 use crate::pages::groups::{GroupPage, InvitePage, NewGroupPage, StaffGroupsPage};
 use crate::pages::needs::{NeedDetailPage, OpenNeedsPage, StaffNeedsPage};
 use crate::pages::offers::{ChangesPage, EditOfferPage, MyOffersPage, NewOfferPage};
@@ -60,6 +60,7 @@ lazy_page!(NeedRoute, NeedDetailPage);
 lazy_page!(StaffOffersRoute, StaffOffersPage);
 lazy_page!(CaseQueueRoute, CaseQueuePage);
 lazy_page!(CaseRoute, CasePage);
+lazy_page!(SupportReportRoute, SupportReportPage);
 lazy_page!(MyOffersRoute, MyOffersPage);
 lazy_page!(NewOfferRoute, NewOfferPage);
 lazy_page!(EditOfferRoute, EditOfferPage);
@@ -154,7 +155,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/personal/behov") view={Lazy::<StaffNeedsRoute>::new()} ssr=SsrMode::InOrder />
                         <Route path=path!("/personal/erbjudanden") view={Lazy::<StaffOffersRoute>::new()} ssr=SsrMode::InOrder />
                         <Route path=path!("/personal/arenden") view={Lazy::<CaseQueueRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/arenden/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=path!("/arenden/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/personal/stod") view={Lazy::<SupportReportRoute>::new()} ssr=SsrMode::InOrder />
                         <Route path=path!("/behov/mina") view={Lazy::<OurNeedsRoute>::new()} />
                         <Route path=path!("/behov/ny") view={Lazy::<NewNeedRoute>::new()} />
                         <Route path=path!("/behov/andra") view={Lazy::<EditNeedRoute>::new()} />

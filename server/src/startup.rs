@@ -166,6 +166,8 @@ pub fn router(state: AppState) -> Router {
         .merge(app::api::sync::routes())
         // The calendar feed: its token is its credential (a calendar app sends no cookie).
         .merge(app::api::calendar::routes())
+        // The support report as a file to download (staff; the access layer checks).
+        .merge(app::api::cases::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             app::api::access::check_access,

@@ -61,6 +61,8 @@ pub const ENDPOINTS: &[(&str, Access)] = &[
     ("/api/staff-needs", Access::Staff),
     ("/api/staff-offers", Access::Staff),
     ("/api/case-queue", Access::Staff),
+    ("/api/support-report", Access::Staff),
+    (crate::api::cases::REPORT_CSV_PATH, Access::Staff),
     // Staff and the case's group: the handler checks which.
     ("/api/case", Access::SignedIn),
     ("/api/case-step", Access::SignedIn),

@@ -89,6 +89,7 @@ fn PersonNav(me: Me) -> impl IntoView {
             {staff.then(|| view! { <li><A href="/personal/grupper">{t!(i18n, nav.staff_groups)}</A></li> })}
             {staff.then(|| view! { <li><A href="/personal/behov">{t!(i18n, nav.staff_needs)}</A></li> })}
             {staff.then(|| view! { <li><A href="/personal/erbjudanden">{t!(i18n, nav.staff_offers)}</A></li> })}
+            {staff.then(|| view! { <li><A href="/personal/arenden">{t!(i18n, nav.staff_cases)}</A></li> })}
             {admin.then(|| view! { <li><A href="/admin">{t!(i18n, nav.admin)}</A></li> })}
             <li><A href="/mina-uppgifter">{t!(i18n, nav.my_data)}</A></li>
             <li>

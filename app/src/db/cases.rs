@@ -10,8 +10,11 @@ use super::records::{list, CHUNK};
 use super::{now, parse_id, Pool};
 use crate::domain::case::{
     waited, year_span, CaseData, CaseDetail, CaseQueue, CaseRules, CaseState, CaseStep,
-    QueueFilter, QueuedCase, TrailLine, QUEUE_PAGE,
+    QueueFilter, QueuedCase, SupportReport, SupportRow, TrailLine, QUEUE_PAGE,
 };
+use crate::domain::local_time::stockholm_to_utc;
+use crate::domain::offer::Date;
+use crate::domain::ActorKind;
 use crate::error::AppError;
 
 /// The municipality's decision rules: the stored ones, or the defaults (with the largest grant
@@ -270,4 +273,69 @@ pub async fn detail(
         staff: false,
         case,
     }))
+}
+
+/// The support report of a period: per priority area, district and kind of actor, the cases
+/// decided or paid in it, what was granted (decisions in the period) and what was paid
+/// (payments dated in the period).
+pub async fn support_report(
+    pool: &Pool,
+    from: Date,
+    until: Date,
+) -> Result<SupportReport, AppError> {
+    let start = stockholm_to_utc(from.days(), 0);
+    let end = stockholm_to_utc(until.plus_days(1).days(), 0);
+    let (first, last) = (from.to_string(), until.to_string());
+    let sums = "COUNT(*), \
+        CAST(COALESCE(SUM(CASE WHEN c.decided_at >= $1 AND c.decided_at < $2 \
+             THEN c.granted_ore ELSE 0 END), 0) AS BIGINT), \
+        CAST(COALESCE(SUM(CASE WHEN c.paid_on >= $3 AND c.paid_on <= $4 \
+             THEN COALESCE(c.granted_ore, 0) ELSE 0 END), 0) AS BIGINT)";
+    let within =
+        "((c.decided_at >= $1 AND c.decided_at < $2) OR (c.paid_on >= $3 AND c.paid_on <= $4))";
+    let lines: Vec<(Option<String>, String, String, i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT npa.priority_area_id, n.district_id, a.kind, {sums} FROM cases c \
+         JOIN needs n ON n.id = c.need_id JOIN actors a ON a.id = c.group_id \
+         LEFT JOIN need_priority_areas npa ON npa.need_id = c.need_id WHERE {within} \
+         GROUP BY npa.priority_area_id, n.district_id, a.kind"
+    ))
+    .bind(start)
+    .bind(end)
+    .bind(&first)
+    .bind(&last)
+    .fetch_all(pool)
+    .await?;
+    let mut rows: BTreeMap<(Option<Uuid>, Uuid, bool), SupportRow> = BTreeMap::new();
+    for (area, district, kind, cases, granted, paid) in lines {
+        let area = area.map(|a| parse_id(&a)).transpose()?;
+        let district = parse_id(&district)?;
+        let formal = ActorKind::parse(&kind).is_some_and(ActorKind::is_formal);
+        let row = rows.entry((area, district, formal)).or_insert(SupportRow {
+            area,
+            district,
+            formal,
+            cases: 0,
+            granted_ore: 0,
+            paid_ore: 0,
+        });
+        row.cases += u32::try_from(cases).unwrap_or(u32::MAX);
+        row.granted_ore += granted;
+        row.paid_ore += paid;
+    }
+    let (cases, granted_ore, paid_ore): (i64, i64, i64) =
+        sqlx::query_as(&format!("SELECT {sums} FROM cases c WHERE {within}"))
+            .bind(start)
+            .bind(end)
+            .bind(&first)
+            .bind(&last)
+            .fetch_one(pool)
+            .await?;
+    Ok(SupportReport {
+        from,
+        until,
+        rows: rows.into_values().collect(),
+        cases: u32::try_from(cases).unwrap_or(u32::MAX),
+        granted_ore,
+        paid_ore,
+    })
 }

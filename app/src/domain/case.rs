@@ -937,6 +937,44 @@ pub struct CaseDetail {
     pub staff: bool,
 }
 
+/// One line of the support report: what was granted and paid in a period, for one priority
+/// area (`None`: the request named none), district and kind of actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportRow {
+    pub area: Option<Uuid>,
+    pub district: Uuid,
+    pub formal: bool,
+    /// Cases decided or paid in the period.
+    pub cases: u32,
+    pub granted_ore: i64,
+    pub paid_ore: i64,
+}
+
+/// The support report of a period (both days included). A request in several priority areas
+/// is on the line of each, so the lines can add up to more than the totals, which count each
+/// case once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportReport {
+    pub from: Date,
+    pub until: Date,
+    pub rows: Vec<SupportRow>,
+    pub cases: u32,
+    pub granted_ore: i64,
+    pub paid_ore: i64,
+}
+
+/// The report's period: the days asked for (the right way round), by default this calendar
+/// year until today.
+pub fn report_period(from: Option<Date>, until: Option<Date>, today: Date) -> (Date, Date) {
+    let first = Date::parse(&format!("{:04}-01-01", today.year())).unwrap_or(today);
+    let (from, until) = (from.unwrap_or(first), until.unwrap_or(today));
+    if from <= until {
+        (from, until)
+    } else {
+        (until, from)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1328,6 +1366,23 @@ mod tests {
             (CaseState::Approved, None, Some(3))
         );
         assert_eq!(second.granted_ore, Some(80_000));
+    }
+
+    #[test]
+    fn the_report_period_defaults_to_this_year_and_reads_backwards_ranges_right() {
+        let day = |d: &str| Date::parse(d).unwrap();
+        let today = day("2026-11-30");
+        assert_eq!(report_period(None, None, today), (day("2026-01-01"), today));
+        assert_eq!(
+            report_period(Some(day("2026-06-30")), Some(day("2026-01-01")), today),
+            (day("2026-01-01"), day("2026-06-30"))
+        );
+        let (from, until) = year_span(2026);
+        assert_eq!(until - from, 365 * 86_400);
+        assert_eq!(
+            crate::domain::local_time::format_utc(from),
+            "2025-12-31T23:00:00Z"
+        );
     }
 
     fn any_full_step() -> impl Strategy<Value = CaseStep> {

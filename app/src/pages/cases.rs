@@ -9,7 +9,9 @@ use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-use crate::api::cases::{handlers_queue, read_case, TakeCaseStep};
+use crate::api::cases::{
+    handlers_queue, read_case, read_support_report, TakeCaseStep, REPORT_CSV_PATH,
+};
 use crate::api::reference::load_reference_data;
 use crate::components::form::{
     message, on_answer, summary, FormState, FormSummary, Submit, TextField,
@@ -96,6 +98,7 @@ pub fn CaseQueuePage() -> impl IntoView {
             if permissions::can_handle_cases(Some(me.role)) {
                 Either::Left(view! {
                     <p class="lead">{t!(use_i18n(), cases.lead_queue)}</p>
+                    <p><a href="/personal/stod">{t!(use_i18n(), cases.report_link)}</a></p>
                     <Queue />
                 })
             } else {
@@ -279,9 +282,18 @@ fn QueueItem(case: QueuedCase, reference: ReferenceData) -> impl IntoView {
 #[component]
 pub fn CasePage() -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <PageTitle text=move || t_string!(i18n, cases.title_queue).to_owned() />
+        <RequireUser children=move |_me: Me| view! { <CaseLoader /> } />
+    }
+}
+
+/// Reads the case (once the reader is known) and again after every step.
+#[component]
+fn CaseLoader() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|raw| raw.parse::<Uuid>().ok()));
-    // Bumped after every step, so the case is read again.
     let version = RwSignal::new(0u32);
     let data = Resource::new(
         move || (id(), version.get()),
@@ -293,18 +305,15 @@ pub fn CasePage() -> impl IntoView {
         },
     );
     view! {
-        <PageTitle text=move || t_string!(i18n, cases.title_queue).to_owned() />
-        <RequireUser children=move |_me: Me| view! {
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(detail) => EitherOf3::A(view! { <Case detail version /> }),
-                        Err(crate::error::AppError::NotFound) => EitherOf3::B(view! { <crate::pages::NotFoundPage /> }),
-                        Err(err) => EitherOf3::C(view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }),
-                    }
-                })}
-            </Suspense>
-        } />
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(detail) => EitherOf3::A(view! { <Case detail version /> }),
+                    Err(crate::error::AppError::NotFound) => EitherOf3::B(view! { <crate::pages::NotFoundPage /> }),
+                    Err(err) => EitherOf3::C(view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }),
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -665,5 +674,143 @@ fn PhoneStep(case: Uuid, action: CaseAction, me: Uuid) -> impl IntoView {
             <Submit label pending=Signal::derive(|| false) />
             {move || problem.get().then(|| view! { <p class="notice notice--error" role="alert">{t!(i18n, sync.storage_full)}</p> })}
         </form>
+    }
+}
+
+/// `/personal/stod` — the support report of a period, and its CSV (staff).
+#[component]
+pub fn SupportReportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <PageTitle text=move || t_string!(i18n, cases.report_title).to_owned() />
+        <h1>{t!(i18n, cases.report_heading)}</h1>
+        <RequireUser children=|me: Me| {
+            if permissions::can_handle_cases(Some(me.role)) {
+                Either::Left(view! {
+                    <p class="lead">{t!(use_i18n(), cases.report_lead)}</p>
+                    <Report />
+                })
+            } else {
+                Either::Right(view! { <NotAllowed /> })
+            }
+        } />
+    }
+}
+
+#[component]
+fn Report() -> impl IntoView {
+    let i18n = use_i18n();
+    let day = |raw: Option<String>| raw.and_then(|d| crate::domain::offer::Date::parse(&d));
+    let (from, until) =
+        use_query_map().with_untracked(|q| (day(q.get("fran")), day(q.get("till"))));
+    let report = Resource::new(move || (from, until), |(f, u)| read_support_report(f, u));
+    let reference = Resource::new(|| (), |_| load_reference_data());
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match (reference.await, report.await) {
+                    (Ok(reference), Ok(report)) => Either::Left(view! { <ReportTable report reference /> }),
+                    (Err(err), _) | (_, Err(err)) => Either::Right(view! {
+                        <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ReportTable(
+    report: crate::domain::case::SupportReport,
+    reference: ReferenceData,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (from, until) = (report.from.to_string(), report.until.to_string());
+    let lang = match i18n.get_locale() {
+        Locale::sv => "sv",
+        Locale::en => "en",
+    };
+    let csv = format!("{REPORT_CSV_PATH}?from={from}&until={until}&lang={lang}");
+    let area_name = move |id: Option<Uuid>| {
+        id.and_then(|id| reference.priority_areas.iter().find(|a| a.id == id))
+            .map(|a| a.name.get(i18n.get_locale_untracked()).to_owned())
+    };
+    let district_name = |id: Uuid| {
+        reference
+            .districts
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    };
+    let rows: Vec<_> = report
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                area_name(r.area),
+                district_name(r.district),
+                r.formal,
+                r.cases,
+                r.granted_ore,
+                r.paid_ore,
+            )
+        })
+        .collect();
+    let (cases, granted, paid) = (report.cases, report.granted_ore, report.paid_ore);
+    view! {
+        <form class="filters" method="get" action="/personal/stod" data-testid="report-period">
+            <div class="field">
+                <label for="report-from">{t!(i18n, cases.from)}</label>
+                <input id="report-from" name="fran" type="date" value=from.clone() />
+            </div>
+            <div class="field">
+                <label for="report-until">{t!(i18n, cases.until)}</label>
+                <input id="report-until" name="till" type="date" value=until.clone() />
+            </div>
+            <button class="button" type="submit">{t!(i18n, cases.show)}</button>
+        </form>
+        <p><a href=csv data-testid="report-csv" download>{t!(i18n, cases.download)}</a></p>
+        {if rows.is_empty() {
+            Either::Left(view! { <p data-testid="report-empty">{t!(i18n, cases.empty)}</p> })
+        } else {
+            Either::Right(view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="report-caption">
+                    <table class="report" data-testid="report">
+                        <caption id="report-caption">{t!(i18n, cases.report_heading)}" "{from.clone()}" – "{until.clone()}</caption>
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, cases.area)}</th>
+                            <th scope="col">{t!(i18n, cases.filter_district)}</th>
+                            <th scope="col">{t!(i18n, cases.actor)}</th>
+                            <th scope="col" class="number">{t!(i18n, cases.cases_col)}</th>
+                            <th scope="col" class="number">{t!(i18n, cases.granted_col)}</th>
+                            <th scope="col" class="number">{t!(i18n, cases.paid_col)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|(area, district, formal, cases, granted, paid)| view! {
+                                <tr>
+                                    <td>{match area {
+                                        Some(name) => Either::Left(name),
+                                        None => Either::Right(view! { {t!(i18n, cases.no_area)} }),
+                                    }}</td>
+                                    <td>{district}</td>
+                                    <td>{move || if formal { t_string!(i18n, cases.formal) } else { t_string!(i18n, cases.informal) }}</td>
+                                    <td class="number">{cases}</td>
+                                    <td class="number">{format_kronor(granted)}</td>
+                                    <td class="number">{format_kronor(paid)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                        <tfoot><tr data-testid="report-total">
+                            <th scope="row" colspan="3">{t!(i18n, cases.total)}</th>
+                            <td class="number">{cases}</td>
+                            <td class="number">{format_kronor(granted)}</td>
+                            <td class="number">{format_kronor(paid)}</td>
+                        </tr></tfoot>
+                    </table>
+                </div>
+                <p class="muted">{t!(i18n, cases.several_areas)}</p>
+            })
+        }}
     }
 }

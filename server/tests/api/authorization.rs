@@ -122,6 +122,16 @@ fn rows() -> Vec<Row> {
             [401, 403, 403, 403, 403, 200, 200],
         ),
         get(
+            "/api/support-report",
+            "/api/support-report?from=2026-01-01".into(),
+            [401, 403, 403, 403, 403, 200, 200],
+        ),
+        get(
+            "/api/support-report.csv",
+            "/api/support-report.csv?from=2026-01-01".into(),
+            [401, 403, 403, 403, 403, 200, 200],
+        ),
+        get(
             "/api/case",
             format!("/api/case?id={night_walkers_case}"),
             [401, 404, 200, 200, 404, 200, 200],
@@ -203,6 +213,15 @@ fn rows() -> Vec<Row> {
             all(200),
         ),
         get("/behov/mina", "/behov/mina".into(), all(200)),
+        get("/personal/arenden", "/personal/arenden".into(), all(200)),
+        get("/personal/stod", "/personal/stod".into(), all(200)),
+        // Rendered whole before it is sent (`SsrMode::Async`), so an outsider's "not found"
+        // is the page's status too; signed out, the page asks to sign in.
+        get(
+            "/arenden/{id}",
+            format!("/arenden/{night_walkers_case}"),
+            [200, 404, 200, 200, 404, 200, 200],
+        ),
         get("/behov/ny", "/behov/ny".into(), all(200)),
         get("/behov/andra", "/behov/andra".into(), all(200)),
         get("/admin", "/admin".into(), all(200)),
@@ -226,6 +245,7 @@ fn registered_routes() -> BTreeSet<String> {
     routes.extend(server::startup::PLAIN_ROUTES.iter().map(|r| r.to_string()));
     routes.insert(app::sync::protocol::PUSH_PATH.to_owned());
     routes.insert(app::api::calendar::FEED_PATH.to_owned());
+    routes.insert(app::api::cases::REPORT_CSV_PATH.to_owned());
     routes.insert(app::sync::protocol::PULL_PATH.to_owned());
     routes.insert(app::sync::protocol::V1_PUSH_PATH.to_owned());
     routes.insert(app::sync::protocol::V1_PULL_PATH.to_owned());

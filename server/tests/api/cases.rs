@@ -683,3 +683,96 @@ async fn the_demo_has_cases_in_every_state(engine: Engine) {
     }
 }
 both_engines!(demo_cases, the_demo_has_cases_in_every_state);
+
+async fn the_support_report_and_its_csv(engine: Engine) {
+    let s = scene(engine).await;
+    let (_, case) = s.ask(800).await;
+    let today = app::db::sync::today().to_string();
+    for form in [
+        json!({"action": "assign"}),
+        json!({"action": "approve", "amount": "800", "reason": "Bra"}),
+        json!({"action": "pay", "paid_on": today, "paid_how": "Swish", "payee": s.anna_id}),
+    ] {
+        let (status, body) = s.step(&s.eva, case, form).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let report: Value = s
+        .app
+        .get_with(
+            &s.eva,
+            &format!("/api/support-report?from={today}&until={today}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report["cases"].as_i64(),
+            report["granted_ore"].as_i64(),
+            report["paid_ore"].as_i64()
+        ),
+        (Some(1), Some(80_000), Some(80_000)),
+        "{report}"
+    );
+    assert_eq!(report["rows"][0]["formal"], false);
+    assert_eq!(report["rows"][0]["district"], json!(s.district));
+
+    let csv = s
+        .app
+        .get_with(
+            &s.eva,
+            &format!("/api/support-report.csv?from={today}&until={today}&lang=sv"),
+        )
+        .await;
+    assert_eq!(csv.status(), 200);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = csv.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "a byte order mark, for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Från;Till;Fokusområde;Område;Aktör;Ärenden;Beviljat (kr);Utbetalt (kr)"
+    );
+    assert!(
+        lines[1].ends_with(";Inget fokusområde;Sicklaön;Informell grupp;1;800;800"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].contains(";Totalt;;;1;800;800"), "{}", lines[2]);
+    let english = s
+        .app
+        .get_with(
+            &s.eva,
+            &format!("/api/support-report.csv?from={today}&until={today}&lang=en"),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("Priority area,District"), "{english}");
+
+    // A period with nothing in it: the headers and a total of nothing, not an error.
+    let empty = s
+        .app
+        .get_with(
+            &s.eva,
+            "/api/support-report.csv?from=2001-01-01&until=2001-01-31",
+        )
+        .await;
+    assert_eq!(empty.status(), 200);
+    let text = empty.text().await.unwrap();
+    assert_eq!(
+        text.trim_start_matches('\u{feff}').lines().count(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains(";Totalt;;;0;0;0"), "{text}");
+    // Staff only.
+    let refused = s.app.get_with(&s.anna, "/api/support-report.csv").await;
+    assert_eq!(refused.status(), 403);
+    let refused = s.app.get_with(&s.anna, "/api/support-report").await;
+    assert_eq!(refused.status(), 403);
+}
+both_engines!(support_report, the_support_report_and_its_csv);
