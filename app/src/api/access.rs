@@ -70,6 +70,8 @@ pub const ENDPOINTS: &[(&str, Access)] = &[
     ("/api/verify-group", Access::Staff),
     ("/api/staff", Access::Admin),
     ("/api/create-staff", Access::Admin),
+    ("/api/case-rules", Access::Admin),
+    ("/api/save-case-rules", Access::Admin),
     (crate::sync::protocol::PUSH_PATH, Access::OwnCheck),
     (crate::sync::protocol::PULL_PATH, Access::OwnCheck),
     // An app of the previous protocol: told to update, whoever asks.

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
 use crate::domain::account::{NewStaffAccount, StaffAccount};
+use crate::domain::case::CaseRulesForm;
 use crate::domain::forms::StaffInput;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
@@ -48,6 +49,39 @@ pub async fn create_staff(form: StaffInput) -> Result<NewStaffAccount, AppError>
                 account,
                 temporary_password: password,
             })
+        }
+        .await,
+    )
+}
+
+/// `GET /api/case-rules` — the decision rules for micro-support, as the form shows them
+/// (administrators).
+#[server(endpoint = "case-rules", input = GetUrl)]
+pub async fn case_rules() -> Result<CaseRulesForm, AppError> {
+    super::with_status(
+        async {
+            let state = super::state()?;
+            require_admin(&state.pool).await?;
+            let mut conn = state.pool.acquire().await?;
+            let rules = db::cases::rules(&mut conn, state.config.max_grant_ore).await?;
+            Ok(CaseRulesForm::of(&rules))
+        }
+        .await,
+    )
+}
+
+/// `POST /api/save-case-rules` — changes the decision rules (administrators); they hold from the
+/// next decision on.
+#[server(endpoint = "save-case-rules", input = Json)]
+pub async fn save_case_rules(form: CaseRulesForm) -> Result<(), AppError> {
+    super::with_status(
+        async {
+            let state = super::state()?;
+            let admin = require_admin(&state.pool).await?;
+            let rules = form.parse()?;
+            db::cases::save_rules(&state.pool, &rules, admin.id).await?;
+            tracing::info!(admin = %admin.id, "case rules changed");
+            Ok(())
         }
         .await,
     )

@@ -210,6 +210,8 @@ pub fn message(i18n: I18nContext<Locale>, key: &str) -> String {
         "amount_over_year" => t_string!(i18n, errors.amount_over_year),
         "case_not_now" => t_string!(i18n, errors.case_not_now),
         "case_changed" => t_string!(i18n, errors.case_changed),
+        "year_below_request" => t_string!(i18n, errors.year_below_request),
+        "kind_closed" => t_string!(i18n, errors.kind_closed),
         "people_range" => t_string!(i18n, errors.people_range),
         "date_past" => t_string!(i18n, errors.date_past),
         "untrimmed" => t_string!(i18n, errors.untrimmed),

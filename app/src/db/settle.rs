@@ -385,6 +385,28 @@ impl Batch {
         }
     }
 
+    /// A request asked now (made asked, or moved from draft to asked) must be of a kind the
+    /// municipality takes requests of at the moment (`CaseRules::open_kinds`).
+    pub(super) fn check_request_open(
+        &self,
+        current: crate::sync::apply::Current<'_, Data>,
+        need: &NeedData,
+    ) -> Result<(), Refusal> {
+        let was_asked = matches!(current, crate::sync::apply::Current::Live(Data::Need(n)) if n.status != NeedStatus::Draft);
+        let asks_now = need.asks_municipality() && need.status == NeedStatus::Open && !was_asked;
+        let closed = self
+            .known
+            .cases
+            .rules
+            .as_ref()
+            .is_some_and(|r| !r.open_kinds.contains(&need.details.kind()));
+        if asks_now && closed {
+            Err(refused("kind", "kind_closed"))
+        } else {
+            Ok(())
+        }
+    }
+
     /// After a request to the municipality was written: once asked, it has its case (opened
     /// by the server, with the year's next number); withdrawn before a decision, its case is
     /// withdrawn with it.

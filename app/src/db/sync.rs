@@ -239,10 +239,13 @@ async fn load_cases(
         });
     }
     let year = Date::at_unix(now).year();
+    if (!requests.is_empty() || !case_groups.is_empty()) && known.cases.rules.is_none() {
+        let rules = super::cases::rules(conn, known.max_grant_ore()).await?;
+        // A request may ask for at most what one request may be granted.
+        known.max_grant_ore = Some(rules.max_per_request_ore);
+        known.cases.rules = Some(rules);
+    }
     if !case_groups.is_empty() {
-        if known.cases.rules.is_none() {
-            known.cases.rules = Some(super::cases::rules(conn, known.max_grant_ore()).await?);
-        }
         known.cases.granted_this_year =
             super::cases::granted_in_year(conn, &case_groups, year).await?;
     }
@@ -500,7 +503,9 @@ impl Batch {
             {
                 self.judge_sign_up_edit(held_now, patch)
             }
-            (Op::Need(_), _, Effect::Put(Data::Need(need))) => self.check_schedule(record, need),
+            (Op::Need(_), _, Effect::Put(Data::Need(need))) => self
+                .check_schedule(record, need)
+                .and_then(|()| self.check_request_open(current, need)),
             _ => Ok(()),
         };
         if let Err(reason) = settled {

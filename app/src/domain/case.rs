@@ -345,6 +345,103 @@ impl CaseRules {
     }
 }
 
+/// The decision rules as an administrator types them (kronor as text, one reason per line).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRulesForm {
+    pub max_per_request: String,
+    pub max_per_year: String,
+    pub open_kinds: Vec<NeedKind>,
+    pub reasons: String,
+    /// Empty: four eyes off.
+    pub four_eyes_above: String,
+}
+
+/// The most reasons a list may hold.
+pub const MAX_REASONS: usize = 30;
+
+impl CaseRulesForm {
+    pub fn of(rules: &CaseRules) -> CaseRulesForm {
+        let kronor = |ore: i64| {
+            if ore % 100 == 0 {
+                (ore / 100).to_string()
+            } else {
+                format!("{},{:02}", ore / 100, ore % 100)
+            }
+        };
+        CaseRulesForm {
+            max_per_request: kronor(rules.max_per_request_ore),
+            max_per_year: kronor(rules.max_per_group_year_ore),
+            open_kinds: rules.open_kinds.clone(),
+            reasons: rules.reasons.join("\n"),
+            four_eyes_above: rules.four_eyes_above_ore.map(kronor).unwrap_or_default(),
+        }
+    }
+
+    /// The rules, or what is wrong with them field by field.
+    pub fn parse(&self) -> Result<CaseRules, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut amount = |field: &str, raw: &str| match super::need::parse_amount_ore(raw) {
+            _ if raw.trim().is_empty() => {
+                errors.add(field, "required");
+                0
+            }
+            Some(ore) if ore > 0 => ore,
+            Some(_) => {
+                errors.add(field, "amount_positive");
+                0
+            }
+            None => {
+                errors.add(field, "amount_invalid");
+                0
+            }
+        };
+        let max_per_request_ore = amount("max_per_request", &self.max_per_request);
+        let max_per_group_year_ore = amount("max_per_year", &self.max_per_year);
+        let four_eyes_above_ore = if self.four_eyes_above.trim().is_empty() {
+            None
+        } else {
+            Some(amount("four_eyes_above", &self.four_eyes_above))
+        };
+        if max_per_request_ore > 0
+            && max_per_group_year_ore > 0
+            && max_per_group_year_ore < max_per_request_ore
+        {
+            errors.add("max_per_year", "year_below_request");
+        }
+        let open_kinds: Vec<NeedKind> = NeedKind::ALL
+            .into_iter()
+            .filter(|k| k.asks_municipality() && self.open_kinds.contains(k))
+            .collect();
+        if self.open_kinds.iter().any(|k| !k.asks_municipality()) {
+            errors.add("open_kinds", "unknown_choice");
+        }
+        let mut reasons: Vec<String> = Vec::new();
+        for line in self
+            .reasons
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            optional_text(&mut errors, "reasons", line, SHORT_MAX, Lines::One);
+            if !reasons.iter().any(|r| r == line) {
+                reasons.push(line.to_owned());
+            }
+        }
+        if reasons.is_empty() {
+            errors.add("reasons", "required");
+        } else if reasons.len() > MAX_REASONS {
+            errors.add("reasons", "too_many");
+        }
+        errors.finish(|| CaseRules {
+            max_per_request_ore,
+            max_per_group_year_ore,
+            open_kinds,
+            reasons,
+            four_eyes_above_ore,
+        })
+    }
+}
+
 /// What one action on a case carries. The person fills in what the action needs; the server
 /// stamps who, when and whether four eyes are needed before it is applied (the phone stamps
 /// its own guess, to show the result at once).
@@ -1366,6 +1463,37 @@ mod tests {
             (CaseState::Approved, None, Some(3))
         );
         assert_eq!(second.granted_ore, Some(80_000));
+    }
+
+    #[test]
+    fn the_rules_form_reads_kronor_and_lines_and_names_what_is_wrong() {
+        let rules = CaseRules::with_max_per_request(500_000);
+        let form = CaseRulesForm::of(&rules);
+        assert_eq!(form.parse(), Ok(rules));
+        let typed = CaseRulesForm {
+            max_per_request: "1 000,50".into(),
+            max_per_year: "20000".into(),
+            open_kinds: vec![NeedKind::MicroGrant, NeedKind::Storage],
+            reasons: "  Bra\n\nBra\nNej  ".into(),
+            four_eyes_above: "800".into(),
+        };
+        let parsed = typed.parse().unwrap();
+        assert_eq!(parsed.max_per_request_ore, 100_050);
+        assert_eq!(parsed.open_kinds, [NeedKind::MicroGrant, NeedKind::Storage]);
+        assert_eq!(parsed.reasons, ["Bra", "Nej"]);
+        assert_eq!(parsed.four_eyes_above_ore, Some(80_000));
+        let bad = CaseRulesForm {
+            max_per_request: "5000".into(),
+            max_per_year: "4000".into(),
+            open_kinds: vec![NeedKind::Activity],
+            reasons: " ".into(),
+            four_eyes_above: "-1".into(),
+        };
+        let errors = bad.parse().unwrap_err().0;
+        assert_eq!(errors["max_per_year"], ["year_below_request"]);
+        assert_eq!(errors["open_kinds"], ["unknown_choice"]);
+        assert_eq!(errors["reasons"], ["required"]);
+        assert_eq!(errors["four_eyes_above"], ["amount_invalid"]);
     }
 
     #[test]

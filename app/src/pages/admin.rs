@@ -1,16 +1,18 @@
-//! Administration: staff accounts.
+//! Administration: staff accounts, and the municipality's rules for micro-support.
 use crate::components::PageTitle;
 use leptos::either::Either;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::api::admin::{list_staff, CreateStaff};
+use crate::api::admin::{case_rules, list_staff, CreateStaff, SaveCaseRules};
 use crate::components::form::{
     on_answer, summary, FormState, FormSummary, RadioList, Submit, TextField,
 };
 use crate::components::{NotAllowed, RequireUser};
 use crate::domain::account::NewStaffAccount;
+use crate::domain::case::CaseRulesForm;
 use crate::domain::forms::StaffInput;
+use crate::domain::need::NeedKind;
 use crate::domain::{local_time, permissions, Me};
 use crate::i18n::*;
 use crate::text;
@@ -23,7 +25,7 @@ pub fn AdminPage() -> impl IntoView {
         <h1>{t!(i18n, admin.heading)}</h1>
         <RequireUser children=|me: Me| {
             if permissions::can_manage_staff(Some(me.role)) {
-                Either::Left(view! { <StaffAdmin /> })
+                Either::Left(view! { <StaffAdmin /> <RulesAdmin /> })
             } else {
                 Either::Right(view! { <NotAllowed /> })
             }
@@ -104,5 +106,94 @@ fn StaffAdmin() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The decision rules: limits, the kinds open for requests, the reasons to choose from, and
+/// four eyes.
+#[component]
+fn RulesAdmin() -> impl IntoView {
+    let i18n = use_i18n();
+    let stored = Resource::new(|| (), |_| case_rules());
+    view! {
+        <section class="card" aria-labelledby="rules-heading">
+            <h2 id="rules-heading">{t!(i18n, admin.rules_heading)}</h2>
+            <p class="muted">{t!(i18n, admin.rules_lead)}</p>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match stored.await {
+                        Ok(rules) => Either::Left(view! { <RulesForm rules /> }),
+                        Err(err) => Either::Right(view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn RulesForm(rules: CaseRulesForm) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = FormState::new();
+    let max_per_request = RwSignal::new(rules.max_per_request);
+    let max_per_year = RwSignal::new(rules.max_per_year);
+    let reasons = RwSignal::new(rules.reasons);
+    let four_eyes_above = RwSignal::new(rules.four_eyes_above);
+    let open_kinds = RwSignal::new(rules.open_kinds);
+    let saved = RwSignal::new(false);
+    let action = ServerAction::<SaveCaseRules>::new();
+    on_answer(action.value(), form, move |_| {
+        form.clear();
+        saved.set(true);
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let typed = CaseRulesForm {
+            max_per_request: max_per_request.get(),
+            max_per_year: max_per_year.get(),
+            open_kinds: open_kinds.get(),
+            reasons: reasons.get(),
+            four_eyes_above: four_eyes_above.get(),
+        };
+        if form.check(typed.parse()).is_some() {
+            action.dispatch(SaveCaseRules { form: typed });
+        }
+    };
+    let kinds = NeedKind::ALL.into_iter().filter(|k| k.asks_municipality());
+    view! {
+        <form method="post" on:submit=on_submit novalidate data-testid="rules-form">
+            <FormSummary form />
+            <TextField form name="max_per_request" label=text!(i18n, admin.max_per_request) value=max_per_request inputmode="decimal" required=true />
+            <TextField form name="max_per_year" label=text!(i18n, admin.max_per_year) value=max_per_year inputmode="decimal" required=true />
+            <fieldset class="field">
+                <legend>{t!(i18n, admin.open_kinds)}</legend>
+                {kinds.map(|kind| {
+                    let id = format!("open-kind-{}", kind.as_str());
+                    view! {
+                        <div class="field--check">
+                            <input type="checkbox" id=id.clone() name="open_kinds" value=kind.as_str()
+                                checked=move || open_kinds.with(|k| k.contains(&kind))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    open_kinds.update(|k| {
+                                        k.retain(|x| *x != kind);
+                                        if on {
+                                            k.push(kind);
+                                        }
+                                    });
+                                } />
+                            <label for=id>{move || crate::pages::needs::kind_name(i18n, kind)}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <TextField form name="reasons" label=text!(i18n, admin.reasons) value=reasons multiline=true required=true />
+            <TextField form name="four_eyes_above" label=text!(i18n, admin.four_eyes_above) hint=text!(i18n, admin.four_eyes_hint) value=four_eyes_above inputmode="decimal" />
+            <Submit label=text!(i18n, admin.rules_submit) pending=action.pending() />
+            <div role="status">
+                {move || saved.get().then(|| view! { <p class="notice notice--ok">{t!(i18n, admin.rules_saved)}</p> })}
+            </div>
+        </form>
     }
 }

@@ -156,6 +156,17 @@ fn rows() -> Vec<Row> {
             "/api/staff".into(),
             [401, 403, 403, 403, 403, 403, 200],
         ),
+        get(
+            "/api/case-rules",
+            "/api/case-rules".into(),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        post(
+            "/api/save-case-rules",
+            json!({"form": {"max_per_request": "", "max_per_year": "", "open_kinds": [],
+                            "reasons": "", "four_eyes_above": ""}}),
+            [401, 403, 403, 403, 403, 403, 422],
+        ),
         post(
             "/api/create-staff",
             json!({}),

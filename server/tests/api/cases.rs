@@ -776,3 +776,108 @@ async fn the_support_report_and_its_csv(engine: Engine) {
     assert_eq!(refused.status(), 403);
 }
 both_engines!(support_report, the_support_report_and_its_csv);
+
+async fn an_administrator_sets_the_rules(engine: Engine) {
+    let s = scene(engine).await;
+    let (admin, admin_id) = s.app.staff_member("admin@kommunen.se").await;
+    sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1")
+        .bind(admin_id.to_string())
+        .execute(&s.app.pool)
+        .await
+        .unwrap();
+    let form: Value = s
+        .app
+        .get_with(&admin, "/api/case-rules")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(form["max_per_request"], "5000");
+    assert_eq!(form["four_eyes_above"], "", "four eyes off by default");
+    // Bad rules are named; nothing is stored.
+    let bad = s
+        .app
+        .post(
+            &admin,
+            "/api/save-case-rules",
+            json!({"form": {
+            "max_per_request": "5000", "max_per_year": "100", "open_kinds": ["micro_grant"],
+            "reasons": "", "four_eyes_above": "noll"}}),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let body: Value = bad.json().await.unwrap();
+    let mut keys = field_keys(&body);
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "four_eyes_above:amount_invalid",
+            "max_per_year:year_below_request",
+            "reasons:required"
+        ]
+    );
+    assert_eq!(s.app.count("case_rules").await, 0);
+    // Grants only, at most 1,000 kronor a request, four eyes above 500.
+    let saved = s
+        .app
+        .post(
+            &admin,
+            "/api/save-case-rules",
+            json!({"form": {
+            "max_per_request": "1000", "max_per_year": "3000", "open_kinds": ["micro_grant"],
+            "reasons": "Bra\nNej", "four_eyes_above": "500"}}),
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    // Staff may not change them.
+    let refused = s
+        .app
+        .post(
+            &s.eva,
+            "/api/save-case-rules",
+            json!({"form": {
+            "max_per_request": "9000", "max_per_year": "9000", "open_kinds": [],
+            "reasons": "Ja", "four_eyes_above": ""}}),
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    // A kind that is not open is refused when asked; a grant above the new limit too.
+    let mut phone = Phone::new(&s.anna);
+    let storage = json!({"create": {
+        "group": s.walkers, "title": "Förråd", "details": {"kind": "storage", "what": "Västar",
+        "volume": "En låda", "until": null}, "areas": [], "district": s.district,
+        "urgency": "normal", "needed_by": null, "status": "open"}});
+    let (_, outcome) = phone.send(&s.app, Uuid::new_v4(), storage, None).await;
+    assert_eq!(
+        outcome["reason"]["fields"]["kind"][0], "kind_closed",
+        "{outcome}"
+    );
+    let (_, outcome) = phone
+        .send(
+            &s.app,
+            Uuid::new_v4(),
+            grant(s.walkers, s.district, s.anna_id, 1_200),
+            None,
+        )
+        .await;
+    assert_eq!(
+        outcome["reason"]["fields"]["amount"][0], "amount_over_max",
+        "{outcome}"
+    );
+    // 800 kronor: above four eyes' 500, so the approval waits for a second.
+    let (_, case) = s.ask(800).await;
+    s.step(&s.eva, case, json!({"action": "assign"})).await;
+    let (_, detail) = s.read(&s.eva, case).await;
+    assert_eq!(detail["rules"]["reasons"], json!(["Bra", "Nej"]));
+    let (status, _) = s
+        .step(
+            &s.eva,
+            case,
+            json!({"action": "approve", "amount": "800", "reason_choice": "Bra"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(s.stored(case).await.0, "awaiting_second");
+}
+both_engines!(rules, an_administrator_sets_the_rules);

@@ -11,6 +11,7 @@ mod admin;
 mod authorization;
 mod calendar;
 mod cases;
+mod cases_bench;
 mod finding;
 mod finding_bench;
 mod groups;
