@@ -112,10 +112,10 @@ for (const delay of [0, 300, 1000]) {
     await openEarly(page, '/admin');
     await page.getByRole('textbox', { name: 'Namn', exact: true }).fill(`Ny handläggare ${delay}`);
     await page.getByLabel('E-post i tjänsten').fill(uniqueEmail(`staff${delay}`));
-    await page.getByLabel('Handläggare').check();
+    await page.getByRole('radio', { name: 'Handläggare' }).check();
     await waitForHydration(page);
     await expect(page.getByRole('textbox', { name: 'Namn', exact: true })).toHaveValue(`Ny handläggare ${delay}`);
-    await expect(page.getByLabel('Handläggare')).toBeChecked();
+    await expect(page.getByRole('radio', { name: 'Handläggare' })).toBeChecked();
     await page.getByRole('button', { name: 'Skapa kontot' }).click();
     await expect(page.getByTestId('temporary-password')).toBeVisible();
 

@@ -49,6 +49,26 @@ pub async fn handlers_queue(
     )
 }
 
+/// Who is asking about case `id`, once it is settled that they may see it: staff and the
+/// case's group's members; anyone else is told there is no such case.
+#[cfg(feature = "ssr")]
+async fn reader(
+    app: &crate::state::AppState,
+    id: Uuid,
+) -> Result<(crate::domain::Me, Uuid, crate::sync::kinds::Actor), AppError> {
+    let me = auth::require_user(&app.pool).await?;
+    let group = db::cases::group_of(&app.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let viewer = db::groups::viewer(&app.pool, group, Some(&me)).await?;
+    if !permissions::can_see_case(viewer) {
+        return Err(AppError::NotFound);
+    }
+    let mut conn = app.pool.acquire().await?;
+    let actor = db::sync::actor(&mut conn, me.id).await?;
+    Ok((me, group, actor))
+}
+
 /// `GET /api/case?id=…` — one case with its trail, for staff and the group's members; anyone
 /// else is told there is no such case.
 #[server(endpoint = "case", input = GetUrl)]
@@ -56,20 +76,11 @@ pub async fn read_case(id: Uuid) -> Result<CaseDetail, AppError> {
     super::with_status(
         async {
             let app = super::state()?;
-            let me = auth::require_user(&app.pool).await?;
-            let group = db::cases::group_of(&app.pool, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let viewer = db::groups::viewer(&app.pool, group, Some(&me)).await?;
-            if !permissions::can_see_case(viewer) {
-                return Err(AppError::NotFound);
-            }
+            let (me, _, actor) = reader(&app, id).await?;
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let mut detail = db::cases::detail(&app.pool, id, app.config.max_grant_ore, now)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let mut conn = app.pool.acquire().await?;
-            let actor = db::sync::actor(&mut conn, me.id).await?;
             let role = actor.case_role(&detail.case);
             let needs_second = false;
             detail.allowed = crate::domain::case::allowed(
@@ -92,29 +103,14 @@ pub async fn read_case(id: Uuid) -> Result<CaseDetail, AppError> {
 pub async fn take_case_step(id: Uuid, form: CaseStepForm) -> Result<(), AppError> {
     super::with_status(
         async {
-            use crate::domain::case::{permitted, CaseActor, CaseRole};
+            use crate::domain::case::{permitted, CaseActor};
             use crate::sync::protocol::{KindOp, Op, Outcome, Refusal};
             let app = super::state()?;
-            let me = auth::require_user(&app.pool).await?;
-            let group = db::cases::group_of(&app.pool, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let viewer = db::groups::viewer(&app.pool, group, Some(&me)).await?;
-            if !permissions::can_see_case(viewer) {
-                return Err(AppError::NotFound);
-            }
-            let mut conn = app.pool.acquire().await?;
-            let actor = db::sync::actor(&mut conn, me.id).await?;
-            drop(conn);
+            let (me, group, actor) = reader(&app, id).await?;
             // Whether the role may ever take this action; the handler and the state are judged
             // on the case itself, under the write lock.
-            let role = match viewer.membership {
-                Some(crate::domain::MemberRole::Contact) => CaseRole::GroupContact,
-                Some(crate::domain::MemberRole::Member) => CaseRole::Other,
-                None => CaseRole::Staff,
-            };
             let any_case = CaseActor {
-                role,
+                role: actor.case_role_in(group),
                 assigned: true,
                 approved_first: false,
             };

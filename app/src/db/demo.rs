@@ -680,7 +680,9 @@ pub async fn older_needs(pool: &Pool, range: std::ops::Range<usize>) -> Result<(
             status: NeedStatus::Open,
         };
         let id = stable_id("older-need", &i.to_string());
-        let state = states[(i / 2) % states.len()];
+        // Not tied to the kind (every sixth need is of one kind), so each kind has needs in
+        // every state.
+        let state = states[(i / 6) % states.len()];
         if data.asks_municipality() {
             // A request to the municipality: its case's history is written as it happened.
             let days = (i as i64 * 3) % 400 + 15;

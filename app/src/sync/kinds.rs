@@ -146,12 +146,18 @@ impl Actor {
     /// Who this person is to a case: a contact of its group before staff (a handler does not
     /// decide their own group's request).
     pub fn case_role(&self, case: &CaseData) -> CaseRole {
+        self.case_role_in(case.group)
+    }
+
+    /// [`Actor::case_role`] for a case of `group`: a member who is not a contact does not
+    /// speak for the group, and is not its handler either.
+    pub fn case_role_in(&self, group: Uuid) -> CaseRole {
         match self.user {
             None => CaseRole::System,
-            Some(_) if self.groups.get(&case.group) == Some(&MemberRole::Contact) => {
+            Some(_) if self.groups.get(&group) == Some(&MemberRole::Contact) => {
                 CaseRole::GroupContact
             }
-            Some(_) if self.groups.contains_key(&case.group) => CaseRole::Other,
+            Some(_) if self.groups.contains_key(&group) => CaseRole::Other,
             Some(_) if self.staff => CaseRole::Staff,
             Some(_) => CaseRole::Other,
         }
