@@ -27,10 +27,7 @@ pub async fn handlers_queue(
     super::with_status(
         async {
             let app = super::state()?;
-            let me = auth::require_user(&app.pool).await?;
-            if !permissions::can_handle_cases(Some(me.role)) {
-                return Err(AppError::Forbidden);
-            }
+            let me = require_handler(&app).await?;
             let filter = crate::domain::case::QueueFilter {
                 state,
                 kind,
@@ -47,6 +44,17 @@ pub async fn handlers_queue(
         }
         .await,
     )
+}
+
+/// The signed-in person, if they handle cases (staff); otherwise refused.
+#[cfg(feature = "ssr")]
+async fn require_handler(app: &crate::state::AppState) -> Result<crate::domain::Me, AppError> {
+    let me = auth::require_user(&app.pool).await?;
+    if permissions::can_handle_cases(Some(me.role)) {
+        Ok(me)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// Who is asking about case `id`, once it is settled that they may see it: staff and the
@@ -155,10 +163,7 @@ pub async fn read_support_report(
     super::with_status(
         async {
             let app = super::state()?;
-            let me = auth::require_user(&app.pool).await?;
-            if !permissions::can_handle_cases(Some(me.role)) {
-                return Err(AppError::Forbidden);
-            }
+            require_handler(&app).await?;
             let today = db::sync::today();
             let (from, until) = crate::domain::case::report_period(from, until, today);
             db::cases::support_report(&app.pool, from, until).await
