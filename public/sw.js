@@ -1,15 +1,18 @@
 // Samverka's service worker: the app opens without network once it has been visited.
 //
 // The server fills in BUILD (a hash of this build's files, so every build gets its own cache
-// and old ones are deleted) and ASSETS (every file of the build: the wasm, its split chunks,
-// JS, CSS, icons). Pages are fetched from the network first and kept for when there is none;
-// the sync API is never cached — the app's own outbox handles being offline.
+// and old ones are deleted), ASSETS (every file of the build: the wasm, its split chunks, JS,
+// CSS, icons), EAGER (what install fetches: the app's core and the code of the offline pages
+// and the sync engine — the rest of ASSETS is kept the first time a page uses it) and PAGES
+// (the pages a volunteer needs on the move, fetched at install so they open offline even if
+// not visited yet; see server/src/service_worker.rs). Pages are fetched from the network first
+// and kept for when there is none; the sync API is never cached — the app's own outbox handles
+// being offline. Query strings are ignored when matching (/erbjudanden/andra?id=…).
 const BUILD = "__SAMVERKA_BUILD__";
 const ASSETS = __SAMVERKA_ASSETS__;
+const EAGER = __SAMVERKA_EAGER__;
+const PAGES = __SAMVERKA_PAGES__;
 const CACHE = `samverka-${BUILD}`;
-// Pages a volunteer needs on the move, cached at install so they open offline even if not
-// visited yet. Query strings are ignored when matching (/erbjudanden/andra?id=…).
-const PAGES = ["/", "/start", "/erbjudanden", "/erbjudanden/ny", "/erbjudanden/andra", "/andringar", "/behov/mina", "/behov/ny", "/behov/andra", "/pass", "/pass/timmar"];
 // On a weak signal, wait this long for the network before showing the cached page.
 const NETWORK_WAIT_MS = 4000;
 
@@ -17,7 +20,9 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll(ASSETS);
+      // The files this visit loaded come from the browser's HTTP cache (hashed names, kept
+      // for a year): only the offline pages' code not yet seen crosses the network.
+      await cache.addAll(EAGER);
       // Pages are best effort: one that fails (signed out, say) must not stop the install.
       await Promise.all(
         PAGES.map(async (page) => {

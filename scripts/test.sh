@@ -29,6 +29,9 @@ cargo test -p server
 step "release build (cargo leptos)"
 cargo leptos build --release --precompress --split
 
+step "size budget (the main wasm module, brotli)"
+bash scripts/check-size.sh
+
 step "end-to-end tests (Playwright, Debian chromium, 360 px)"
 (
   cd end2end

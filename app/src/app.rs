@@ -1,6 +1,6 @@
 //! The HTML shell, the i18n context and the router.
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 use leptos_use::{SameSite, UseLocalesOptions};
@@ -87,6 +87,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                // Under its hashed name (`hash-files`): browsers keep it for good.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
                 // The service worker keeps the app shell for opening without network.
@@ -119,7 +121,6 @@ pub fn App() -> impl IntoView {
             cookie_options=cookie_options
             ssr_lang_header_getter=no_accept_language
         >
-            <Stylesheet id="leptos" href="/pkg/samverka.css" />
             <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
             <Link rel="manifest" href="/manifest.webmanifest" />
             <Meta name="theme-color" content="#1d4f73" />

@@ -86,11 +86,29 @@ test('unknown addresses get the localized 404 page with status 404', async ({ pa
   await expect(page).toHaveTitle('Sidan finns inte – Samverka');
 });
 
-test('the wasm bundle is sent brotli-compressed', async ({ request }) => {
-  const response = await request.get('/pkg/samverka.wasm', { headers: { 'Accept-Encoding': 'br' } });
+test('the app files are sent brotli-compressed under hashed names, kept for a year', async ({ page, request }) => {
+  await page.goto('/');
+  const files = await page.evaluate(() => [
+    document.querySelector<HTMLLinkElement>('link[rel="preload"][as="fetch"]')!.getAttribute('href')!,
+    document.querySelector<HTMLLinkElement>('link[rel="modulepreload"]')!.getAttribute('href')!,
+    document.querySelector<HTMLLinkElement>('link[rel="stylesheet"]')!.getAttribute('href')!,
+  ]);
+  expect(files[0]).toMatch(/^\/pkg\/samverka\.[\w-]+\.wasm$/);
+  expect(files[1]).toMatch(/^\/pkg\/samverka\.[\w-]+\.js$/);
+  expect(files[2]).toMatch(/^\/pkg\/samverka\.[\w-]+\.css$/);
 
-  expect(response.status()).toBe(200);
-  expect(response.headers()['content-encoding']).toBe('br');
+  for (const file of files) {
+    const response = await request.get(file, { headers: { 'Accept-Encoding': 'gzip, br' } });
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-encoding']).toBe('br');
+    expect(response.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(response.headers()['x-content-type-options']).toBe('nosniff');
+  }
+  // Not a hashed name: asked about again, and answered without a body when unchanged.
+  const icon = await request.get('/favicon.svg');
+  expect(icon.headers()['cache-control']).toBe('no-cache');
+  const again = await request.get('/favicon.svg', { headers: { 'If-None-Match': icon.headers()['etag'] } });
+  expect(again.status()).toBe(304);
 });
 
 test('the home page loads no page chunk; a page loads its own chunk when first visited', async ({ page }) => {
@@ -101,7 +119,8 @@ test('the home page loads no page chunk; a page loads its own chunk when first v
 
   await page.goto('/');
   await waitForHydration(page);
-  expect(wasm).toEqual(['/pkg/samverka.wasm']);
+  expect(wasm).toHaveLength(1);
+  expect(wasm[0]).toMatch(/^\/pkg\/samverka\.[\w-]+\.wasm$/);
 
   await page.getByRole('link', { name: 'Bli volontär' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bli volontär');

@@ -75,10 +75,18 @@ async fn serve() -> ExitCode {
     if config.uses_dev_secret() {
         tracing::warn!("SAMVERKA_SECRET_KEY is not set: using the development secret");
     }
-    let leptos_options = match get_configuration(None) {
+    let mut leptos_options = match get_configuration(None) {
         Ok(conf) => conf.leptos_options,
         Err(err) => return fail(&err),
     };
+    // `cargo leptos build` with `hash-files` leaves the names it gave the files beside the
+    // binary; the pages must then load those names (and the server may let browsers keep them).
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos_options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join(&*leptos_options.hash_file)))
+            .is_some_and(|file| file.is_file());
+    }
     let demo = config.demo;
     let app = match Application::build(config, leptos_options).await {
         Ok(app) => app,

@@ -1,9 +1,11 @@
-//! The public list of open needs, kept rendered for visitors who are not signed in.
+//! The public pages, kept rendered for visitors who are not signed in.
 //!
-//! `/behov` is the page the whole municipality reads: links from the home page, shared links,
-//! search engines. Rendering it (100 needs, filters, hydration data) costs milliseconds, while
-//! what it shows changes only when a synced record does. So an anonymous `GET /behov?…` is
-//! answered from a copy made by the first such request, as long as:
+//! The home page, sign-up, sign-in and the public list of open needs are what a newcomer opens
+//! first — from a poster, a shared link, a search engine — and they are the same for everyone
+//! who is not signed in, per language. Rendering one (the list: 100 needs, filters, hydration
+//! data) costs milliseconds, while what it shows changes only when a record does. So an
+//! anonymous `GET` of one of [`PUBLIC_PAGES`] is answered from a copy made by the first such
+//! request, as long as:
 //! - the sync counter is where it was when the copy was made (every write to a need goes
 //!   through the change log and moves the counter, on whichever server instance made it);
 //! - the copy is younger than [`MAX_AGE`] (what the counter does not see: a group's name,
@@ -27,8 +29,24 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// The one path kept: the public list of open needs.
-pub const CACHED_PATH: &str = "/behov";
+/// The pages kept: the same for every visitor who is not signed in (per language and query).
+/// A need's own page (`/behov/{id}`) is kept too, see [`is_public_page`].
+pub const PUBLIC_PAGES: [&str; 6] = [
+    "/",
+    "/registrera",
+    "/logga-in",
+    "/behov",
+    "/tillganglighet",
+    "/integritet",
+];
+
+/// Whether `path` is a public page whose anonymous render may be kept.
+pub fn is_public_page(path: &str) -> bool {
+    PUBLIC_PAGES.contains(&path)
+        || path
+            .strip_prefix("/behov/")
+            .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok())
+}
 /// A copy older than this is rendered again even if the counter has not moved.
 pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// At most this many copies (filters × pages × languages); beyond, old ones go first.
@@ -114,7 +132,7 @@ impl PageCache {
 
 /// The key of a request that may be answered from a copy, or `None`.
 fn key_of(request: &Request) -> Option<Key> {
-    if request.method() != Method::GET || request.uri().path() != CACHED_PATH {
+    if request.method() != Method::GET || !is_public_page(request.uri().path()) {
         return None;
     }
     let headers = request.headers();
@@ -222,7 +240,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: 
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(err) => {
-            tracing::error!(%err, "could not read the rendered open-needs page");
+            tracing::error!(%err, "could not read a rendered public page");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
@@ -279,7 +297,7 @@ mod tests {
     }
 
     #[test]
-    fn only_anonymous_reads_of_the_public_list_are_kept() {
+    fn only_anonymous_reads_of_public_pages_are_kept() {
         assert!(key_of(&request("/behov?kind=premises", None)).is_some());
         assert!(key_of(&request("/behov", Some("samverka_lang=en"))).is_some());
         assert!(key_of(&request(
@@ -287,8 +305,31 @@ mod tests {
             Some(&format!("a=b; {SESSION_COOKIE}=x"))
         ))
         .is_none());
-        assert!(key_of(&request("/behov/mina", None)).is_none());
-        assert!(key_of(&request("/personal/behov", None)).is_none());
+        for page in [
+            "/",
+            "/registrera",
+            "/logga-in",
+            "/tillganglighet",
+            "/integritet",
+        ] {
+            assert!(key_of(&request(page, None)).is_some(), "{page}");
+        }
+        assert!(key_of(&request(
+            "/behov/0190a8f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b",
+            None
+        ))
+        .is_some());
+        for private in [
+            "/behov/mina",
+            "/behov/ny",
+            "/personal/behov",
+            "/start",
+            "/erbjudanden",
+            "/arenden/0190a8f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b",
+            "/registrera/",
+        ] {
+            assert!(key_of(&request(private, None)).is_none(), "{private}");
+        }
         let post = Request::builder()
             .method(Method::POST)
             .uri("/behov")
@@ -350,7 +391,7 @@ mod tests {
             }
         });
         let router = axum::Router::new()
-            .route(CACHED_PATH, page.clone())
+            .route("/behov", page.clone())
             .route("/annat", page)
             .layer(axum::middleware::from_fn_with_state(
                 Arc::new(PageCache::new(pool.clone())),

@@ -1,33 +1,45 @@
 //! `GET /sw.js`: the service worker from `public/sw.js`, with this build's cache name and file
-//! list filled in.
+//! lists filled in.
 //!
 //! The cache name must change with every build, or phones would keep an old wasm next to new
-//! HTML; the list must name every file, split chunks included, or a page first opened offline
-//! would have no code. Both are read from the built site once, at start-up, so they always
-//! match the files actually served.
+//! HTML. The worker knows every file of the build (it answers them from its cache), but fetches
+//! at install only what a volunteer needs offline: the app's core (the main module, its JS and
+//! CSS, icons) and the code of [`OFFLINE_PAGES`] and of the sync engine. Those pages open
+//! without network after a first visit; every other page's code is kept the first time it is
+//! used. A first visit on a thin connection so no longer downloads the staff pages' code.
+//! The lists are read from the built site once, at start-up, so they always match the files
+//! actually served.
 use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
-/// Files under these folders of the site are the app shell.
-const SHELL_DIRS: &[&str] = &["pkg", "icons"];
-/// And these single files.
-const SHELL_FILES: &[&str] = &["favicon.svg", "manifest.webmanifest"];
+/// The pages a volunteer or a group contact uses on the move: fetched at install, with their
+/// code, so they open offline even if not visited yet. Each with its route's lazy function
+/// (`lazy_page!` in `app.rs`; its snake-case name is in the split manifest's key); the home
+/// page is in the main module.
+pub const OFFLINE_PAGES: &[(&str, Option<&str>)] = &[
+    ("/", None),
+    ("/start", Some("start_route")),
+    ("/erbjudanden", Some("my_offers_route")),
+    ("/erbjudanden/ny", Some("new_offer_route")),
+    ("/erbjudanden/andra", Some("edit_offer_route")),
+    ("/andringar", Some("changes_route")),
+    ("/behov/mina", Some("our_needs_route")),
+    ("/behov/ny", Some("new_need_route")),
+    ("/behov/andra", Some("edit_need_route")),
+    ("/pass", Some("my_shifts_route")),
+    ("/pass/timmar", Some("log_hours_route")),
+];
+
+/// Lazy functions every offline page needs besides its own: the device's sync engine.
+const OFFLINE_CODE: &[&str] = &["open_device"];
 
 /// The service worker's script for the site at `site_root`, or `None` when the site has no
 /// `sw.js` (a server started without a built front end, as in the integration tests).
 pub fn script(site_root: &Path) -> Option<String> {
     let template = std::fs::read_to_string(site_root.join("sw.js")).ok()?;
-    let mut files = Vec::new();
-    for dir in SHELL_DIRS {
-        collect(site_root, &site_root.join(dir), &mut files);
-    }
-    for file in SHELL_FILES {
-        if site_root.join(file).is_file() {
-            files.push(format!("/{file}"));
-        }
-    }
-    files.sort();
+    let files = crate::static_files::shell_files(site_root);
     // The build id: every shell file's name and bytes. (DefaultHasher is stable for one
     // binary, which is all this needs: a new binary comes with a new build anyway.)
     let mut hasher = DefaultHasher::new();
@@ -38,35 +50,58 @@ pub fn script(site_root: &Path) -> Option<String> {
         }
     }
     let build = format!("{:016x}", hasher.finish());
-    let assets = serde_json::to_string(&files).unwrap_or_else(|_| "[]".to_owned());
+    let eager = eager_files(&files, split_manifest(site_root).as_ref());
+    let pages: Vec<&str> = OFFLINE_PAGES.iter().map(|(path, _)| *path).collect();
     Some(
         template
             .replace("__SAMVERKA_BUILD__", &build)
-            .replace("__SAMVERKA_ASSETS__", &assets),
+            .replace("__SAMVERKA_ASSETS__", &json(&files))
+            .replace("__SAMVERKA_EAGER__", &json(&eager))
+            .replace("__SAMVERKA_PAGES__", &json(&pages)),
     )
 }
 
-/// Every file under `dir` as a site path, leaving out the precompressed copies (the server
-/// picks those by `Accept-Encoding` for the plain name) and wasm-bindgen's TypeScript types.
-fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+/// A list as a JSON array, for the script's constants.
+fn json<T: serde::Serialize>(list: &[T]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// wasm-split's manifest (`pkg/__wasm_split_manifest[.hash].json`): for each lazy function, the
+/// chunks (names under `pkg/`, without `.wasm`) it needs.
+fn split_manifest(site_root: &Path) -> Option<HashMap<String, Vec<String>>> {
+    let entry = std::fs::read_dir(site_root.join("pkg"))
+        .ok()?
+        .flatten()
+        .find(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("__wasm_split_manifest") && name.ends_with(".json")
+        })?;
+    serde_json::from_slice(&std::fs::read(entry.path()).ok()?).ok()
+}
+
+/// What the worker fetches at install: every file that is not a split chunk, and the chunks of
+/// the offline pages and the sync engine. Without a manifest (a build without `--split`), all.
+fn eager_files(files: &[String], manifest: Option<&HashMap<String, Vec<String>>>) -> Vec<String> {
+    let Some(manifest) = manifest else {
+        return files.to_vec();
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(root, &path, out);
-        } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"))
-            && !path.to_string_lossy().ends_with(".d.ts")
-        {
-            if let Ok(relative) = path.strip_prefix(root) {
-                out.push(format!(
-                    "/{}",
-                    relative.to_string_lossy().replace('\\', "/")
-                ));
-            }
-        }
-    }
+    let chunk = |name: &str| format!("/pkg/{name}.wasm");
+    let chunks: BTreeSet<String> = manifest.values().flatten().map(|c| chunk(c)).collect();
+    let wanted: Vec<&str> = OFFLINE_PAGES
+        .iter()
+        .filter_map(|(_, lazy)| *lazy)
+        .chain(OFFLINE_CODE.iter().copied())
+        .collect();
+    let needed: BTreeSet<String> = manifest
+        .iter()
+        .filter(|(key, _)| wanted.iter().any(|w| key.contains(w)))
+        .flat_map(|(_, needs)| needs.iter().map(|c| chunk(c)))
+        .collect();
+    files
+        .iter()
+        .filter(|f| !chunks.contains(*f) || needed.contains(*f))
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -124,6 +159,44 @@ mod tests {
             "the same files, the same name"
         );
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn install_fetches_the_core_and_the_offline_pages_code_only() {
+        let dir = site();
+        std::fs::write(dir.join("pkg/staff.wasm"), b"staff chunk").unwrap();
+        std::fs::write(dir.join("pkg/shared.wasm"), b"shared").unwrap();
+        std::fs::write(
+            dir.join("pkg/__wasm_split_manifest.Xyz.json"),
+            r#"{"my_offers_route_1a2b": ["split_1", "shared"],
+                "case_queue_route_3c4d": ["staff", "shared"],
+                "open_device_5e6f": ["split_1"]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("sw.js"),
+            "E = __SAMVERKA_EAGER__; A = __SAMVERKA_ASSETS__; P = __SAMVERKA_PAGES__;",
+        )
+        .unwrap();
+        let script = script(&dir).unwrap();
+        assert!(
+            script.contains(
+                r#"E = ["/favicon.svg","/pkg/__wasm_split_manifest.Xyz.json","/pkg/samverka.wasm","/pkg/shared.wasm","/pkg/split_1.wasm"];"#
+            ),
+            "the staff page's chunk waits until it is used: {script}"
+        );
+        assert!(
+            script.contains(r#""/pkg/staff.wasm""#),
+            "but is one of the app's files"
+        );
+        assert!(script.contains(r#"P = ["/","/start","/erbjudanden","#));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn without_a_manifest_every_file_is_fetched_at_install() {
+        let files = vec!["/pkg/a.wasm".to_owned(), "/pkg/b.wasm".to_owned()];
+        assert_eq!(eager_files(&files, None), files);
     }
 
     #[test]

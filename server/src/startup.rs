@@ -136,9 +136,12 @@ pub fn router(state: AppState) -> Router {
     let fallback_config = state.config.clone();
     let sessions = app::auth::session_layer(state.pool.clone(), &state.config);
     // Bytes: every request shares the one copy.
-    let service_worker =
-        crate::service_worker::script(std::path::Path::new(&*state.leptos_options.site_root))
-            .map(axum::body::Bytes::from);
+    let site_root = std::path::Path::new(&*state.leptos_options.site_root);
+    let service_worker = crate::service_worker::script(site_root).map(axum::body::Bytes::from);
+    let static_files = Arc::new(crate::static_files::StaticFiles::load(
+        site_root,
+        state.leptos_options.hash_files,
+    ));
     Router::new()
         .route(PLAIN_ROUTES[0], get(healthz))
         .route(
@@ -182,6 +185,12 @@ pub fn router(state: AppState) -> Router {
             crate::page_cache::serve,
         ))
         .layer(CompressionLayer::new())
+        // The app's own files, from memory and precompressed: before the compression (they
+        // are compressed already) and everything about sessions, access and pages.
+        .layer(middleware::from_fn_with_state(
+            static_files,
+            crate::static_files::serve,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,
