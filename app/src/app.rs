@@ -1,6 +1,6 @@
 //! The HTML shell, the i18n context and the router.
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 use leptos_use::{SameSite, UseLocalesOptions};
@@ -75,8 +75,73 @@ pub const LANG_COOKIE: &str = "samverka_lang";
 /// How long the language choice is remembered.
 pub const LANG_COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
 
-const REGISTER_SERVICE_WORKER: &str = "if ('serviceWorker' in navigator) { \
-    addEventListener('load', () => navigator.serviceWorker.register('/sw.js').catch(() => {})); }";
+/// This build's main files as the page names them: `cargo leptos build` with `hash-files`
+/// puts each one's content hash into its name and writes the hashes beside the binary.
+struct BuildFiles {
+    js: String,
+    wasm: String,
+    css: String,
+}
+
+/// Read once: the names cannot change while the binary runs.
+fn build_files(options: &LeptosOptions) -> &'static BuildFiles {
+    static FILES: std::sync::OnceLock<BuildFiles> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| {
+        let hashes = if options.hash_files {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| {
+                    std::fs::read_to_string(exe.parent()?.join(&*options.hash_file)).ok()
+                })
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let hash_of = |kind: &str| {
+            hashes.lines().find_map(|line| {
+                let (k, hash) = line.split_once(':')?;
+                (k.trim() == kind).then(|| hash.trim().to_owned())
+            })
+        };
+        let (pkg, name) = (&options.site_pkg_dir, &options.output_name);
+        let file = |kind: &str, plain: &str| match hash_of(kind) {
+            Some(hash) => format!("/{pkg}/{name}.{hash}.{kind}"),
+            None => format!("/{pkg}/{name}{plain}.{kind}"),
+        };
+        // Without cargo-leptos (plain cargo), wasm-bindgen's own name for the module.
+        let wasm_plain = if option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+            "_bg"
+        } else {
+            ""
+        };
+        BuildFiles {
+            js: file("js", ""),
+            wasm: file("wasm", wasm_plain),
+            css: file("css", ""),
+        }
+    })
+}
+
+/// Starts the app in the browser once the page has loaded and the browser is idle: the
+/// server-rendered page is complete and readable without it, so on a thin connection the text
+/// paints first and the wasm (the largest download) does not compete with it. Then the
+/// service worker is registered, when the main module is already in the HTTP cache: its
+/// install takes it from there instead of downloading it a second time. (Leptos's
+/// `HydrationScripts` preloads the wasm and the page's chunks from `<head>` instead; measured
+/// against this in docs/BENCHMARKS.md, "Phone speed issue".)
+fn boot_script(options: &LeptosOptions) -> String {
+    let files = build_files(options);
+    format!(
+        "const start = () => import({js:?}).then((app) => app.default({{ module_or_path: {wasm:?} }}).then(() => {{ \
+           app.hydrate(); \
+           if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {{}}); \
+         }})); \
+         const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(start, {{ timeout: 500 }}) : setTimeout(start, 0)); \
+         if (document.readyState === 'complete') idle(); else addEventListener('load', idle, {{ once: true }});",
+        js = files.js,
+        wasm = files.wasm,
+    )
+}
 
 /// The document around the app; rendered by the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -87,12 +152,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                // Under its hashed name (`hash-files`): browsers keep it for good.
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <link id="leptos" rel="stylesheet" href=build_files(&options).css.clone() />
                 <MetaTags />
-                // The service worker keeps the app shell for opening without network.
-                <script nonce=use_nonce() inner_html=REGISTER_SERVICE_WORKER></script>
+                <script type="module" nonce=use_nonce() inner_html=boot_script(&options)></script>
             </head>
             <body>
                 <App />

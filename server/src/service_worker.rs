@@ -181,7 +181,7 @@ mod tests {
         let script = script(&dir).unwrap();
         assert!(
             script.contains(
-                r#"E = ["/favicon.svg","/pkg/__wasm_split_manifest.Xyz.json","/pkg/samverka.wasm","/pkg/shared.wasm","/pkg/split_1.wasm"];"#
+                r#"E = ["/favicon.svg","/pkg/samverka.wasm","/pkg/shared.wasm","/pkg/split_1.wasm"];"#
             ),
             "the staff page's chunk waits until it is used: {script}"
         );

@@ -204,8 +204,9 @@ pub async fn serve(
 }
 
 /// Every file of the app shell as a site path (`/pkg/…`, `/icons/…`, `/favicon.svg`, …),
-/// sorted, leaving out the precompressed copies (the plain name stands for them) and
-/// wasm-bindgen's TypeScript types.
+/// sorted, leaving out the precompressed copies (the plain name stands for them),
+/// wasm-bindgen's TypeScript types (`samverka.d.ts`, `samverka.d.<hash>.ts` with hashed names)
+/// and wasm-split's manifest, which only the server reads.
 pub fn shell_files(site_root: &Path) -> Vec<String> {
     let mut files = Vec::new();
     for dir in DIRS {
@@ -228,8 +229,13 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
         let path = entry.path();
         if path.is_dir() {
             collect(root, &path, out);
-        } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"))
-            && !path.to_string_lossy().ends_with(".d.ts")
+        } else if !matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("br" | "gz" | "ts")
+        ) && !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("__wasm_split_manifest")
         {
             if let Ok(relative) = path.strip_prefix(root) {
                 out.push(format!(
@@ -274,6 +280,8 @@ mod tests {
         std::fs::write(dir.join("pkg/samverka.Abc.wasm.br"), b"br").unwrap();
         std::fs::write(dir.join("pkg/samverka.Abc.wasm.gz"), b"gz").unwrap();
         std::fs::write(dir.join("pkg/samverka.d.ts"), b"types").unwrap();
+        std::fs::write(dir.join("pkg/samverka.d.Qrs.ts"), b"types").unwrap();
+        std::fs::write(dir.join("pkg/__wasm_split_manifest.Tuv.json"), b"{}").unwrap();
         std::fs::write(dir.join("pkg/snippets/inline.js"), b"js").unwrap();
         std::fs::write(dir.join("icons/icon-192.png"), b"png").unwrap();
         std::fs::write(dir.join("favicon.svg"), b"<svg/>").unwrap();
