@@ -122,24 +122,87 @@ fn build_files(options: &LeptosOptions) -> &'static BuildFiles {
     })
 }
 
-/// Starts the app in the browser once the page has loaded and the browser is idle: the
-/// server-rendered page is complete and readable without it, so on a thin connection the text
-/// paints first and the wasm (the largest download) does not compete with it. Then the
-/// service worker is registered, when the main module is already in the HTTP cache: its
-/// install takes it from there instead of downloading it a second time. (Leptos's
-/// `HydrationScripts` preloads the wasm and the page's chunks from `<head>` instead; measured
-/// against this in docs/BENCHMARKS.md, "Phone speed issue".)
-fn boot_script(options: &LeptosOptions) -> String {
+/// When the browser starts the app (loads the wasm and hydrates the page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Boot {
+    /// Once the page has loaded and the browser is idle: the server-rendered page is complete
+    /// and readable without the app, so on a thin connection the text paints first and the
+    /// wasm, the largest download, does not compete with it.
+    Idle,
+    /// At the visitor's first use of the page (a tap, a key, a field taking focus): a public
+    /// page for someone not signed in. Reading it, following its links and switching language
+    /// need no app, so a visitor who only reads downloads none of it; one who starts to fill
+    /// in a form has it loading while they type (nothing typed is lost).
+    FirstUse,
+}
+
+impl Boot {
+    fn as_str(self) -> &'static str {
+        match self {
+            Boot::Idle => "idle",
+            Boot::FirstUse => "first-use",
+        }
+    }
+
+    /// For the request being rendered: first use on a public page without a session.
+    fn of_request() -> Boot {
+        #[cfg(feature = "ssr")]
+        if let Some(parts) = use_context::<axum::http::request::Parts>() {
+            let signed_in =
+                crate::auth::request_cookie(&parts.headers, crate::auth::SESSION_COOKIE).is_some();
+            if !signed_in && crate::domain::paths::is_public_page(parts.uri.path()) {
+                return Boot::FirstUse;
+            }
+        }
+        Boot::Idle
+    }
+}
+
+/// The page's one script: starts the app as [`Boot`] says. A form sent before the app has
+/// taken over the page (`<html data-page>`, see `components::title`) is held and sent again
+/// by the app, so a quick person's tap on "send" is never lost to the page's own reload. After
+/// the app has started, the service worker is registered, when the main module is already in
+/// the HTTP cache (hashed names, kept for a year): its install takes it from there instead of
+/// downloading it a second time. (Leptos's `HydrationScripts` preloads the wasm and the page's
+/// chunks from `<head>` instead; measured against this in docs/BENCHMARKS.md, "Phone speed".)
+fn boot_script(options: &LeptosOptions, boot: Boot) -> String {
     let files = build_files(options);
     format!(
-        "const start = () => import({js:?}).then((app) => app.default({{ module_or_path: {wasm:?} }}).then(() => {{ \
-           app.hydrate(); \
-           if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {{}}); \
-         }})); \
-         const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(start, {{ timeout: 500 }}) : setTimeout(start, 0)); \
-         if (document.readyState === 'complete') idle(); else addEventListener('load', idle, {{ once: true }});",
+        r#"const root = document.documentElement;
+let started = false, held = null;
+const ready = () => {{
+  if (held) {{ const {{ form, submitter }} = held; held = null; form.requestSubmit(submitter); }}
+  removeEventListener("submit", hold, true);
+}};
+const start = () => {{
+  if (started) return;
+  started = true;
+  new MutationObserver((_, watch) => {{ if (root.dataset.page) {{ watch.disconnect(); ready(); }} }})
+    .observe(root, {{ attributes: true, attributeFilter: ["data-page"] }});
+  import({js:?}).then((app) => app.default({{ module_or_path: {wasm:?} }}).then(() => {{
+    app.hydrate();
+    if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {{}});
+  }}));
+}};
+function hold(event) {{
+  event.preventDefault();
+  held = {{ form: event.target, submitter: event.submitter }};
+  start();
+}}
+addEventListener("submit", hold, true);
+if ({boot:?} === "first-use") {{
+  for (const type of ["pointerdown", "keydown", "focusin", "touchstart"])
+    addEventListener(type, start, {{ capture: true, once: true, passive: true }});
+  // Already in a field (typed into before this script ran): start now.
+  if (document.activeElement && document.activeElement !== document.body) start();
+}} else {{
+  const idle = () => ("requestIdleCallback" in window ? requestIdleCallback(start, {{ timeout: 500 }}) : setTimeout(start, 0));
+  if (document.readyState === "complete") idle(); else addEventListener("load", idle, {{ once: true }});
+}}
+root.dataset.boot = {boot:?};"#,
         js = files.js,
         wasm = files.wasm,
+        boot = boot.as_str(),
     )
 }
 
@@ -154,7 +217,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <link id="leptos" rel="stylesheet" href=build_files(&options).css.clone() />
                 <MetaTags />
-                <script type="module" nonce=use_nonce() inner_html=boot_script(&options)></script>
+                <script type="module" nonce=use_nonce() inner_html=boot_script(&options, Boot::of_request())></script>
             </head>
             <body>
                 <App />

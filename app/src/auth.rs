@@ -55,6 +55,20 @@ const SEEN_DAY_KEY: &str = "seen_day";
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "samverka_session";
 
+/// The value of the cookie `name` in a request's `Cookie` headers, if it has one.
+pub fn request_cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .map(|pair| {
+            let pair = pair.trim();
+            pair.split_once('=').unwrap_or((pair, ""))
+        })
+        .find_map(|(n, value)| (n == name).then_some(value))
+}
+
 /// How many password hashes run at once in this process. Each argon2id computation takes
 /// 19 MiB for its few milliseconds; 200 parallel sign-ups must queue here, not take 4 GB.
 pub fn max_parallel_hashes() -> usize {

@@ -6,6 +6,12 @@ import { expect, type Page } from '@playwright/test';
  * `<html data-page>` with its path when it has hydrated).
  */
 export async function waitForHydration(page: Page) {
+  // A public page starts its app at the visitor's first use (`<html data-boot="first-use">`):
+  // use it the way a keyboard user would, with a key that changes nothing.
+  await expect.poll(() => page.evaluate(() => document.documentElement.dataset.boot ?? '')).not.toBe('');
+  if ((await page.evaluate(() => document.documentElement.dataset.boot)) === 'first-use') {
+    await page.keyboard.press('Shift');
+  }
   await expect(page.getByTestId('net-status')).toHaveAttribute('data-state', /online|offline/);
   // A part of the page inside a Suspense may hydrate after the marker, once what it waits
   // for has arrived: let the network settle first.

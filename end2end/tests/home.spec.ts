@@ -129,3 +129,38 @@ test('the home page loads no page chunk; a page loads its own chunk when first v
   await page.getByRole('button', { name: 'Skapa konto' }).click();
   await expect(page.locator('#name-error')).toBeVisible();
 });
+
+test('a visitor who only reads a public page downloads no app code; their first use starts it', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname);
+  });
+
+  for (const path of ['/', '/behov', '/registrera']) {
+    await page.goto(path);
+    await page.waitForLoadState('networkidle');
+    await expect(page.locator('html')).toHaveAttribute('data-boot', 'first-use');
+  }
+  expect(wasm).toEqual([]);
+
+  // A tap on "send" at once, before any code is in: the form waits for the app, which sends
+  // it (here: the empty form's messages, by field), and nothing is posted to the page itself.
+  await page.getByLabel('Namn eller smeknamn').fill('Snabb');
+  await page.getByRole('button', { name: 'Skapa konto' }).click();
+  await expect(page.locator('#contact-error')).toBeVisible();
+  await expect(page).toHaveURL('/registrera');
+  await expect(page.getByLabel('Namn eller smeknamn')).toHaveValue('Snabb');
+  expect(wasm.length).toBeGreaterThan(0);
+});
+
+test('a signed-in page starts the app by itself once loaded', async ({ page }) => {
+  await page.goto('/logga-in');
+  await page.getByLabel('Mobilnummer eller e-post').fill('anna@example.org');
+  await page.getByLabel('Lösenord').fill('samverka-demo');
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await expect(page).toHaveURL('/start');
+
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-boot', 'idle');
+  await expect(page.getByTestId('net-status')).toHaveAttribute('data-state', 'online');
+});

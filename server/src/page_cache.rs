@@ -4,8 +4,8 @@
 //! first — from a poster, a shared link, a search engine — and they are the same for everyone
 //! who is not signed in, per language. Rendering one (the list: 100 needs, filters, hydration
 //! data) costs milliseconds, while what it shows changes only when a record does. So an
-//! anonymous `GET` of one of [`PUBLIC_PAGES`] is answered from a copy made by the first such
-//! request, as long as:
+//! anonymous `GET` of a public page (`app::domain::paths::is_public_page`) is answered from a
+//! copy made by the first such request, as long as:
 //! - the sync counter is where it was when the copy was made (every write to a need goes
 //!   through the change log and moves the counter, on whichever server instance made it);
 //! - the copy is younger than [`MAX_AGE`] (what the counter does not see: a group's name,
@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
-use app::auth::SESSION_COOKIE;
+use app::auth::{request_cookie, SESSION_COOKIE};
 use app::db::Pool;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -29,24 +29,6 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// The pages kept: the same for every visitor who is not signed in (per language and query).
-/// A need's own page (`/behov/{id}`) is kept too, see [`is_public_page`].
-pub const PUBLIC_PAGES: [&str; 6] = [
-    "/",
-    "/registrera",
-    "/logga-in",
-    "/behov",
-    "/tillganglighet",
-    "/integritet",
-];
-
-/// Whether `path` is a public page whose anonymous render may be kept.
-pub fn is_public_page(path: &str) -> bool {
-    PUBLIC_PAGES.contains(&path)
-        || path
-            .strip_prefix("/behov/")
-            .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok())
-}
 /// A copy older than this is rendered again even if the counter has not moved.
 pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// At most this many copies (filters × pages × languages); beyond, old ones go first.
@@ -132,22 +114,15 @@ impl PageCache {
 
 /// The key of a request that may be answered from a copy, or `None`.
 fn key_of(request: &Request) -> Option<Key> {
-    if request.method() != Method::GET || !is_public_page(request.uri().path()) {
+    if request.method() != Method::GET || !app::domain::paths::is_public_page(request.uri().path())
+    {
         return None;
     }
     let headers = request.headers();
-    let mut lang_cookie = None;
-    for value in headers.get_all(header::COOKIE) {
-        for pair in value.to_str().ok()?.split(';') {
-            let (name, value) = pair.trim().split_once('=').unwrap_or((pair.trim(), ""));
-            if name == SESSION_COOKIE {
-                return None;
-            }
-            if name == app::app::LANG_COOKIE {
-                lang_cookie = Some(value.to_owned());
-            }
-        }
+    if request_cookie(headers, SESSION_COOKIE).is_some() {
+        return None;
     }
+    let lang_cookie = request_cookie(headers, app::app::LANG_COOKIE).map(str::to_owned);
     let accept_language = match headers.get(header::ACCEPT_LANGUAGE) {
         Some(v) => Some(v.to_str().ok()?.to_owned()),
         None => None,
