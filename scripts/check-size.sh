@@ -6,9 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Bytes. Lower it when the module shrinks; never raise it to let a change in (new pages are lazy
-# routes, see docs/BENCHMARKS.md).
-MAIN_WASM_BROTLI_BUDGET=351546
+# Bytes: the module as measured at the phone-speed issue (301,882 with wasm-split's data layout
+# fixed, see app/src/lib.rs) and 1% for growth of what every page shares. New pages are lazy
+# routes, but their strings still join the main module: leptos_i18n keeps each language in one
+# table. Lower it when the module shrinks; never raise it to let a change in (docs/BENCHMARKS.md).
+MAIN_WASM_BROTLI_BUDGET=305000
 
 pkg=target/site/pkg
 # The main module: `samverka.wasm`, or `samverka.<hash>.wasm` with hashed names (split chunks

@@ -1,6 +1,8 @@
 //! The HTML shell, the i18n context and the router.
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{provide_meta_context, Link, Meta, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 use leptos_use::{SameSite, UseLocalesOptions};
@@ -75,6 +77,7 @@ pub const LANG_COOKIE: &str = "samverka_lang";
 /// How long the language choice is remembered.
 pub const LANG_COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
 
+#[cfg(feature = "ssr")]
 /// This build's main files as the page names them: `cargo leptos build` with `hash-files`
 /// puts each one's content hash into its name and writes the hashes beside the binary.
 struct BuildFiles {
@@ -83,6 +86,7 @@ struct BuildFiles {
     css: String,
 }
 
+#[cfg(feature = "ssr")]
 /// Read once: the names cannot change while the binary runs.
 fn build_files(options: &LeptosOptions) -> &'static BuildFiles {
     static FILES: std::sync::OnceLock<BuildFiles> = std::sync::OnceLock::new();
@@ -122,6 +126,7 @@ fn build_files(options: &LeptosOptions) -> &'static BuildFiles {
     })
 }
 
+#[cfg(feature = "ssr")]
 /// When the browser starts the app (loads the wasm and hydrates the page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Boot {
@@ -136,6 +141,7 @@ enum Boot {
     FirstUse,
 }
 
+#[cfg(feature = "ssr")]
 impl Boot {
     fn as_str(self) -> &'static str {
         match self {
@@ -146,7 +152,6 @@ impl Boot {
 
     /// For the request being rendered: first use on a public page without a session.
     fn of_request() -> Boot {
-        #[cfg(feature = "ssr")]
         if let Some(parts) = use_context::<axum::http::request::Parts>() {
             let signed_in =
                 crate::auth::request_cookie(&parts.headers, crate::auth::SESSION_COOKIE).is_some();
@@ -158,6 +163,7 @@ impl Boot {
     }
 }
 
+#[cfg(feature = "ssr")]
 /// The page's one script: starts the app as [`Boot`] says. A form sent before the app has
 /// taken over the page (`<html data-page>`, see `components::title`) is held and sent again
 /// by the app, so a quick person's tap on "send" is never lost to the page's own reload. After
@@ -206,6 +212,7 @@ root.dataset.boot = {boot:?};"#,
     )
 }
 
+#[cfg(feature = "ssr")]
 /// The document around the app; rendered by the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
