@@ -177,8 +177,8 @@ fn boot_script(options: &LeptosOptions, boot: Boot) -> String {
         r#"const root = document.documentElement;
 let started = false, held = null;
 const ready = () => {{
-  if (held) {{ const {{ form, submitter }} = held; held = null; form.requestSubmit(submitter); }}
   removeEventListener("submit", hold, true);
+  if (held) {{ const {{ form, submitter }} = held; held = null; form.requestSubmit(submitter); }}
 }};
 const start = () => {{
   if (started) return;
