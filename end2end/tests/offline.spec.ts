@@ -262,3 +262,38 @@ test('a session ended elsewhere clears the phone, keeps what was waiting and sen
   await expect(page.getByTestId('offer')).toContainText('Skickas senare');
   await expect(page.getByText('Du är utloggad')).toHaveCount(0);
 });
+
+/** The paths the service worker keeps in its cache. */
+async function keptFiles(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const name = (await caches.keys()).find((n) => n.startsWith('samverka-'))!;
+    const cache = await caches.open(name);
+    return (await cache.keys()).map((r) => new URL(r.url).pathname);
+  });
+}
+
+test('install keeps the offline pages code, not the staff pages; a repeat visit takes every app file from the phone', async ({ page }) => {
+  await signUp(page, uniqueEmail('repeat'));
+  await controlledByServiceWorker(page);
+
+  const atInstall = await keptFiles(page);
+  expect(atInstall.some((p) => /\/pkg\/samverka\.[\w-]+\.wasm$/.test(p))).toBe(true);
+  expect(atInstall.some((p) => p.includes('my_offers_route'))).toBe(true);
+  expect(atInstall.some((p) => p.includes('open_device'))).toBe(true);
+  expect(atInstall.some((p) => p.includes('case_queue_route'))).toBe(false);
+
+  await page.goto('/erbjudanden');
+  await waitForHydration(page);
+  const kept = await keptFiles(page);
+  const requested: string[] = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/pkg/')) requested.push(path);
+  });
+  await page.reload();
+  await waitForHydration(page);
+
+  // Every file the page asked for was already kept, so the worker answered it from its cache.
+  expect(requested.length).toBeGreaterThan(0);
+  expect(requested.filter((p) => !kept.includes(p))).toEqual([]);
+});

@@ -364,3 +364,18 @@ macro_rules! both_engines {
         }
     };
 }
+
+/// A read of a page: its CSP nonce (found in the HTML as well) and the HTML.
+pub async fn visit(app: &TestApp, client: &reqwest::Client, path: &str) -> (String, String) {
+    let response = app.get_with(client, path).await;
+    assert_eq!(response.status(), 200);
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let start = policy.find("'nonce-").expect("a page's policy has a nonce") + 7;
+    let nonce = policy[start..].split('\'').next().unwrap().to_owned();
+    let html = response.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{nonce}");
+    (nonce, html)
+}

@@ -10,7 +10,7 @@ use app::sync::kinds::Actor;
 use app::sync::protocol::*;
 
 use crate::both_engines;
-use crate::helpers::{spawn_app, Engine, TestApp};
+use crate::helpers::{spawn_app, visit, Engine, TestApp};
 use crate::phone::{group, join, Phone};
 
 pub(crate) fn grant(
@@ -592,21 +592,6 @@ both_engines!(
         assert!(kept.contains("Återkallat"));
     }
 );
-
-/// A visitor's read of the public list: the page's CSP nonce and the HTML.
-async fn visit(app: &TestApp, client: &reqwest::Client, path: &str) -> (String, String) {
-    let response = app.get_with(client, path).await;
-    assert_eq!(response.status(), 200);
-    let policy = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let start = policy.find("'nonce-").expect("a page's policy has a nonce") + 7;
-    let nonce = policy[start..].split('\'').next().unwrap().to_owned();
-    let html = response.text().await.unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{nonce}");
-    (nonce, html)
-}
 
 both_engines!(
     the_public_list_kept_for_visitors_follows_every_write_and_is_never_a_signed_in_page,
