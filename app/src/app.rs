@@ -134,10 +134,10 @@ enum Boot {
     /// and readable without the app, so on a thin connection the text paints first and the
     /// wasm, the largest download, does not compete with it.
     Idle,
-    /// At the visitor's first use of the page (a tap, a key, a field taking focus): a public
-    /// page for someone not signed in. Reading it, following its links and switching language
-    /// need no app, so a visitor who only reads downloads none of it; one who starts to fill
-    /// in a form has it loading while they type (nothing typed is lost).
+    /// At the visitor's first use of the page (a click or tap, a key, a field taking focus;
+    /// not a scroll): a public page for someone not signed in. Reading it, following its links
+    /// and switching language need no app, so a visitor who only reads downloads none of it;
+    /// one who starts to fill in a form has it loading while they type (nothing typed is lost).
     FirstUse,
 }
 
@@ -197,7 +197,9 @@ function hold(event) {{
 }}
 addEventListener("submit", hold, true);
 if ({boot:?} === "first-use") {{
-  for (const type of ["pointerdown", "keydown", "focusin", "touchstart"])
+  // Not on touch or pointer contact: on a phone every scroll begins with one, and a reader
+  // scrolls. A tap that does something clicks or focuses; a sent form is held (above).
+  for (const type of ["click", "keydown", "focusin"])
     addEventListener(type, start, {{ capture: true, once: true, passive: true }});
   // Already in a field (typed into before this script ran): start now.
   if (document.activeElement && document.activeElement !== document.body) start();

@@ -141,6 +141,9 @@ test('a visitor who only reads a public page downloads no app code; their first 
     await page.waitForLoadState('networkidle');
     await expect(page.locator('html')).toHaveAttribute('data-boot', 'first-use');
   }
+  // Reading is scrolling: that starts nothing.
+  await page.mouse.wheel(0, 400);
+  await page.waitForLoadState('networkidle');
   expect(wasm).toEqual([]);
 
   // A tap on "send" at once, before any code is in: the form waits for the app, which sends
