@@ -31,8 +31,9 @@ async function openEarly(page: Page, path: string) {
 for (const delay of DELAYS) {
   test(`sign-up, sign-in and a group keep what was typed early (wasm held ${delay} ms)`, async ({ page, context }) => {
     // Seven pages, each waiting for its wasm modules (the main one and the page's chunks, one
-    // after another), every one held back: with the longest holds that passes the default 30 s.
-    if (delay >= 600) test.slow();
+    // after another), every one held back, and each starting its app only once loaded and idle
+    // (or at first use): from 300 ms holds on that nears the default 30 s.
+    if (delay >= 300) test.slow();
     await holdWasm(page, delay);
     const email = uniqueEmail(`early${delay}`);
 
