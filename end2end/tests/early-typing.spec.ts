@@ -15,6 +15,14 @@ const DELAYS = [0, 50, 150, 300, 600, 1000];
 // A service worker would serve the modules itself, past the delay.
 test.use({ serviceWorkers: 'block' });
 
+/**
+ * A round's time budget: every page starts its app only once loaded (or at first use) and then
+ * fetches its modules one after another, each held back by `delay`.
+ */
+function budget(delay: number) {
+  return delay >= 600 ? 180_000 : delay >= 300 ? 90_000 : 30_000;
+}
+
 async function holdWasm(page: Page, delay: number) {
   await page.unroute('**/*.wasm');
   await page.route('**/*.wasm', async (route) => {
@@ -32,8 +40,8 @@ for (const delay of DELAYS) {
   test(`sign-up, sign-in and a group keep what was typed early (wasm held ${delay} ms)`, async ({ page, context }) => {
     // Seven pages, each waiting for its wasm modules (the main one and the page's chunks, one
     // after another), every one held back, and each starting its app only once loaded and idle
-    // (or at first use): from 300 ms holds on that nears the default 30 s.
-    if (delay >= 300) test.slow();
+    // (or at first use): from 300 ms holds on that nears the default 30 s (see `budget`).
+    test.setTimeout(budget(delay));
     await holdWasm(page, delay);
     const email = uniqueEmail(`early${delay}`);
 
@@ -135,6 +143,7 @@ for (const delay of [0, 300, 1000]) {
 
 for (const delay of [0, 300, 1000]) {
   test(`an offer and closing the account keep what was typed early (wasm held ${delay} ms)`, async ({ page }) => {
+    test.setTimeout(budget(delay));
     await signUp(page, 'Erbjudare', uniqueEmail(`offer${delay}`));
     await holdWasm(page, delay);
 
