@@ -171,8 +171,22 @@ impl Boot {
 /// the HTTP cache (hashed names, kept for a year): its install takes it from there instead of
 /// downloading it a second time. (Leptos's `HydrationScripts` preloads the wasm and the page's
 /// chunks from `<head>` instead; measured against this in docs/BENCHMARKS.md, "Phone speed".)
-fn boot_script(options: &LeptosOptions, boot: Boot) -> String {
-    let files = build_files(options);
+/// Written once per kind of start (the names cannot change while the binary runs), not on
+/// every render.
+fn boot_script(options: &LeptosOptions, boot: Boot) -> &'static str {
+    static SCRIPTS: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
+    let [idle, first_use] = SCRIPTS.get_or_init(|| {
+        let files = build_files(options);
+        [Boot::Idle, Boot::FirstUse].map(|boot| script_text(files, boot))
+    });
+    match boot {
+        Boot::Idle => idle,
+        Boot::FirstUse => first_use,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn script_text(files: &BuildFiles, boot: Boot) -> String {
     format!(
         r#"const root = document.documentElement;
 let started = false, held = null;
