@@ -2,8 +2,9 @@
 //!
 //! Passwords are hashed with argon2id (the crate's defaults, OWASP's minimum) on the blocking
 //! pool, never on the async runtime. The session (tower-sessions, stored in the database by
-//! [`crate::db::sessions`]) holds only the person's id; every request reads the person afresh,
-//! so a closed account or a changed role takes effect at once.
+//! [`crate::db::sessions`]) holds only the person's id; every request reads the person afresh
+//! (once, however many parts of it ask: [`RequestUser`]), so a closed account or a changed role
+//! takes effect at once.
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -227,12 +228,55 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
+/// Who a request is from, read at most once per request: the header, the page and each server
+/// function it renders all ask, and each would otherwise read the session and the account again.
+/// [`check_access`](crate::api::access::check_access) puts one in every request's extensions;
+/// signing in or out within the request forgets it.
+#[derive(Clone, Default)]
+pub struct RequestUser(std::sync::Arc<tokio::sync::Mutex<Option<Option<Me>>>>);
+
+impl RequestUser {
+    /// The person `session` belongs to, read the first time and remembered after.
+    pub async fn get(
+        &self,
+        session: &Session,
+        pool: &Pool,
+        policy: crate::config::SessionPolicy,
+    ) -> Result<Option<Me>, AppError> {
+        // Held while reading, so that parts of a page asking at once wait for the one read.
+        let mut known = self.0.lock().await;
+        if let Some(me) = &*known {
+            return Ok(me.clone());
+        }
+        let me = signed_in(session, pool, policy).await?;
+        *known = Some(me.clone());
+        Ok(me)
+    }
+
+    async fn forget(&self) {
+        *self.0.lock().await = None;
+    }
+}
+
+/// This request's [`RequestUser`], where the request went through the access check.
+fn request_user() -> Option<RequestUser> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestUser>().cloned())
+}
+
 /// The signed-in person, if any (an open account whose id the session holds).
 pub async fn current_user(pool: &Pool) -> Result<Option<Me>, AppError> {
     let policy = leptos::prelude::use_context::<crate::state::AppState>()
         .map(|state| state.config.sessions)
         .unwrap_or_default();
-    signed_in(&session().await?, pool, policy).await
+    // Every request gets one in the access check. Without one this is no request: Leptos
+    // renders the app once at start-up to list its routes, with a made-up request that has no
+    // session. Nobody is signed in there.
+    let Some(known) = request_user() else {
+        tracing::debug!("no request to read a person from (the route list at start-up)");
+        return Ok(None);
+    };
+    known.get(&session().await?, pool, policy).await
 }
 
 /// The person `session` belongs to, if any (for plain axum handlers, which get the session as
@@ -284,6 +328,9 @@ pub async fn require_user(pool: &Pool) -> Result<Me, AppError> {
 /// Signs `user` in: a new session id (no fixation), holding only the id.
 pub async fn start_session(user: Uuid) -> Result<(), AppError> {
     let session = session().await?;
+    if let Some(known) = request_user() {
+        known.forget().await;
+    }
     session.cycle_id().await.map_err(session_error)?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     session
@@ -299,6 +346,9 @@ pub async fn start_session(user: Uuid) -> Result<(), AppError> {
 
 /// Signs out: the session is deleted from the store and the cookie removed.
 pub async fn end_session() -> Result<(), AppError> {
+    if let Some(known) = request_user() {
+        known.forget().await;
+    }
     session().await?.flush().await.map_err(session_error)
 }
 

@@ -94,8 +94,15 @@ fn refuse(err: AppError) -> Response {
 }
 
 /// The layer: for `/api/…` requests, answers 401/403 (or 404 for an unknown endpoint) before
-/// the handler — and so before the body — is touched.
-pub async fn check_access(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// the handler — and so before the body — is touched. Every request, page or API, gets its
+/// [`RequestUser`](crate::auth::RequestUser) here, so the person is read once per request.
+pub async fn check_access(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let known = crate::auth::RequestUser::default();
+    request.extensions_mut().insert(known.clone());
     let path = request.uri().path();
     if !path.starts_with("/api/") {
         return next.run(request).await;
@@ -109,7 +116,10 @@ pub async fn check_access(State(state): State<AppState>, request: Request, next:
         tracing::error!("no session layer around the access check");
         return refuse(AppError::Internal);
     };
-    let me = match crate::auth::signed_in(&session, &state.pool, state.config.sessions).await {
+    let me = match known
+        .get(&session, &state.pool, state.config.sessions)
+        .await
+    {
         Ok(Some(me)) => me,
         Ok(None) => return refuse(AppError::Unauthorized),
         Err(err) => return refuse(err),

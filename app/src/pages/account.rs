@@ -212,16 +212,29 @@ fn role_name(i18n: I18nContext<Locale>, role: Role) -> &'static str {
 #[component]
 pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
+    // Here, outside the Suspense: the server builds a Suspense's content more than once while
+    // it waits (Leptos walks it again to find what it waits for), and a resource made inside
+    // would ask the database once per build. Asked only for someone signed in: for anyone
+    // else the page is the way to sign in, not an error.
+    let user = use_user();
+    let groups = Resource::new(
+        || (),
+        move |_| async move {
+            match user.0.await {
+                Ok(Some(_)) => my_groups().await,
+                _ => Ok(Vec::new()),
+            }
+        },
+    );
     view! {
         <PageTitle text=move || t_string!(i18n, start.title).to_owned() />
-        <RequireUser children=|me: Me| view! { <Start me /> } />
+        <RequireUser children=move |me: Me| view! { <Start me groups /> } />
     }
 }
 
 #[component]
-fn Start(me: Me) -> impl IntoView {
+fn Start(me: Me, groups: Resource<Result<Vec<MyGroup>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let groups = Resource::new(|| (), |_| my_groups());
     let name = me.name.clone();
     let staff = permissions::can_list_groups(Some(me.role));
     let admin = permissions::can_manage_staff(Some(me.role));

@@ -537,6 +537,39 @@ both_engines!(
     }
 );
 
+both_engines!(
+    a_request_reads_its_person_once_and_the_next_request_afresh,
+    |engine: Engine| async move {
+        use app::auth::RequestUser;
+        let app = spawn(Spawn {
+            engine,
+            demo: false,
+        })
+        .await;
+        let (_client, me) = app.volunteer("nils@example.org").await;
+        let store = std::sync::Arc::new(app::db::sessions::DbSessionStore::new(app.pool.clone()));
+        let session = tower_sessions::Session::new(None, store, None);
+        session.insert(app::auth::USER_KEY, me).await.unwrap();
+        let policy = app::config::SessionPolicy::default();
+        let person = |known: Option<app::domain::Me>| known.map(|m| m.id);
+
+        let this_request = RequestUser::default();
+        let first = this_request.get(&session, &app.pool, policy).await.unwrap();
+        assert_eq!(person(first), Some(me));
+        app::db::users::close_account(&app.pool, me).await.unwrap();
+        // The header, the page and its server functions ask again within the request: the
+        // answer it read, not another read.
+        let again = this_request.get(&session, &app.pool, policy).await.unwrap();
+        assert_eq!(person(again), Some(me));
+        // The next request reads the account afresh: a closed account is nobody.
+        let next = RequestUser::default()
+            .get(&session, &app.pool, policy)
+            .await
+            .unwrap();
+        assert_eq!(person(next), None);
+    }
+);
+
 fn time_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
