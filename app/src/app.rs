@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::MetaTags;
 use leptos_meta::{provide_meta_context, Link, Meta, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
+use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 use leptos_use::{SameSite, UseLocalesOptions};
 
 use crate::components::{provide_user, SiteFooter, SiteHeader};
@@ -23,54 +23,81 @@ use crate::pages::staff_offers::StaffOffersPage;
 use crate::pages::{AccessibilityPage, ErrorPage, HomePage, NotFoundPage};
 use crate::sync::context::provide_sync;
 
-/// A route whose page code is split out of the main wasm module and loaded the first time the
-/// page is visited (`cargo leptos build --split`), so the home page downloads only the shell.
+/// A route whose page code is split out of the main wasm module (`cargo leptos build --split`)
+/// into the wasm module `$module`, loaded the first time one of its pages is visited, so the
+/// home page downloads only the shell.
+///
+/// Pages are split by who uses them (a visitor, a signed-in person, staff), not one module per
+/// page. wasm-split puts code used by more than one module into a chunk per set of modules that
+/// use it: with a module per page (29) that made 543 chunks, and `/start` fetched and
+/// instantiated 227 of them, which took half of its start-up's main thread (docs/BENCHMARKS.md,
+/// "A module per page cost half the start-up"). Three modules make a handful of chunks.
+/// `$view` names the split function and `$preload` the function that loads its module; the
+/// service worker finds a module's chunks by the module's name.
 macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
+    ($module:ident, $route:ident, $view:ident, $preload:ident, $page:ident) => {
         #[derive(Debug)]
         struct $route;
 
-        #[lazy_route]
+        #[cfg_attr(
+            feature = "hydrate",
+            ::leptos::wasm_split::wasm_split($module, wasm_split_path = ::leptos::wasm_split, preload($preload))
+        )]
+        fn $view(_this: $route) -> AnyView {
+            view! { <$page /> }.into_any()
+        }
+
         impl LazyRoute for $route {
             fn data() -> Self {
                 $route
             }
 
-            fn view(_this: Self) -> AnyView {
-                view! { <$page /> }.into_any()
+            async fn view(this: Self) -> AnyView {
+                #[cfg(feature = "hydrate")]
+                return $view(this).await;
+                #[cfg(not(feature = "hydrate"))]
+                $view(this)
+            }
+
+            async fn preload() {
+                #[cfg(feature = "hydrate")]
+                $preload().await;
             }
         }
     };
 }
 
-lazy_page!(SignUpRoute, SignUpPage);
-lazy_page!(LogInRoute, LogInPage);
-lazy_page!(StartRoute, StartPage);
-lazy_page!(ProfileRoute, ProfilePage);
-lazy_page!(MyDataRoute, MyDataPage);
-lazy_page!(NewGroupRoute, NewGroupPage);
-lazy_page!(GroupRoute, GroupPage);
-lazy_page!(InviteRoute, InvitePage);
-lazy_page!(StaffGroupsRoute, StaffGroupsPage);
-lazy_page!(AdminRoute, AdminPage);
-lazy_page!(OpenNeedsRoute, OpenNeedsPage);
-lazy_page!(StaffNeedsRoute, StaffNeedsPage);
-lazy_page!(OurNeedsRoute, OurNeedsPage);
-lazy_page!(NewNeedRoute, NewNeedPage);
-lazy_page!(EditNeedRoute, EditNeedPage);
-lazy_page!(NeedRoute, NeedDetailPage);
-lazy_page!(StaffOffersRoute, StaffOffersPage);
-lazy_page!(CaseQueueRoute, CaseQueuePage);
-lazy_page!(CaseRoute, CasePage);
-lazy_page!(SupportReportRoute, SupportReportPage);
-lazy_page!(MyOffersRoute, MyOffersPage);
-lazy_page!(NewOfferRoute, NewOfferPage);
-lazy_page!(EditOfferRoute, EditOfferPage);
-lazy_page!(ChangesRoute, ChangesPage);
-lazy_page!(MyShiftsRoute, MyShiftsPage);
-lazy_page!(LogHoursRoute, LogHoursPage);
-lazy_page!(AccessibilityRoute, AccessibilityPage);
-lazy_page!(PrivacyRoute, PrivacyPage);
+// What a visitor who is not signed in opens.
+lazy_page!(public_pages, SignUpRoute, sign_up_view, sign_up_preload, SignUpPage);
+lazy_page!(public_pages, LogInRoute, log_in_view, log_in_preload, LogInPage);
+lazy_page!(public_pages, OpenNeedsRoute, open_needs_view, open_needs_preload, OpenNeedsPage);
+lazy_page!(public_pages, NeedRoute, need_view, need_preload, NeedDetailPage);
+lazy_page!(public_pages, AccessibilityRoute, accessibility_view, accessibility_preload, AccessibilityPage);
+lazy_page!(public_pages, PrivacyRoute, privacy_view, privacy_preload, PrivacyPage);
+// A volunteer's and a group contact's pages; the service worker keeps them for offline use.
+lazy_page!(person_pages, StartRoute, start_view, start_preload, StartPage);
+lazy_page!(person_pages, ProfileRoute, profile_view, profile_preload, ProfilePage);
+lazy_page!(person_pages, MyDataRoute, my_data_view, my_data_preload, MyDataPage);
+lazy_page!(person_pages, NewGroupRoute, new_group_view, new_group_preload, NewGroupPage);
+lazy_page!(person_pages, GroupRoute, group_view, group_preload, GroupPage);
+lazy_page!(person_pages, InviteRoute, invite_view, invite_preload, InvitePage);
+lazy_page!(person_pages, OurNeedsRoute, our_needs_view, our_needs_preload, OurNeedsPage);
+lazy_page!(person_pages, NewNeedRoute, new_need_view, new_need_preload, NewNeedPage);
+lazy_page!(person_pages, EditNeedRoute, edit_need_view, edit_need_preload, EditNeedPage);
+lazy_page!(person_pages, CaseRoute, case_view, case_preload, CasePage);
+lazy_page!(person_pages, MyOffersRoute, my_offers_view, my_offers_preload, MyOffersPage);
+lazy_page!(person_pages, NewOfferRoute, new_offer_view, new_offer_preload, NewOfferPage);
+lazy_page!(person_pages, EditOfferRoute, edit_offer_view, edit_offer_preload, EditOfferPage);
+lazy_page!(person_pages, ChangesRoute, changes_view, changes_preload, ChangesPage);
+lazy_page!(person_pages, MyShiftsRoute, my_shifts_view, my_shifts_preload, MyShiftsPage);
+lazy_page!(person_pages, LogHoursRoute, log_hours_view, log_hours_preload, LogHoursPage);
+// The municipality's staff.
+lazy_page!(staff_pages, StaffGroupsRoute, staff_groups_view, staff_groups_preload, StaffGroupsPage);
+lazy_page!(staff_pages, AdminRoute, admin_view, admin_preload, AdminPage);
+lazy_page!(staff_pages, StaffNeedsRoute, staff_needs_view, staff_needs_preload, StaffNeedsPage);
+lazy_page!(staff_pages, StaffOffersRoute, staff_offers_view, staff_offers_preload, StaffOffersPage);
+lazy_page!(staff_pages, CaseQueueRoute, case_queue_view, case_queue_preload, CaseQueuePage);
+lazy_page!(staff_pages, SupportReportRoute, support_report_view, support_report_preload, SupportReportPage);
 
 /// The cookie that remembers the chosen language, shared by the no-JS switch on the server.
 pub const LANG_COOKIE: &str = "samverka_lang";

@@ -131,7 +131,7 @@ test('the home page loads no page chunk; a page loads its own chunk when first v
 
   await page.getByRole('link', { name: 'Bli volontär' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bli volontär');
-  expect(wasm.some((p) => p.includes('sign_up_route'))).toBe(true);
+  expect(wasm.some((p) => p.includes('public_pages'))).toBe(true);
   // The page works once its chunk is in: the browser-side validation answers.
   await page.getByRole('button', { name: 'Skapa konto' }).click();
   await expect(page.locator('#name-error')).toBeVisible();

@@ -278,9 +278,9 @@ test('install keeps the offline pages code, not the staff pages; a repeat visit 
 
   const atInstall = await keptFiles(page);
   expect(atInstall.some((p) => /\/pkg\/samverka\.[\w-]+\.wasm$/.test(p))).toBe(true);
-  expect(atInstall.some((p) => p.includes('my_offers_route'))).toBe(true);
+  expect(atInstall.some((p) => p.includes('person_pages'))).toBe(true);
   expect(atInstall.some((p) => p.includes('open_device'))).toBe(true);
-  expect(atInstall.some((p) => p.includes('case_queue_route'))).toBe(false);
+  expect(atInstall.some((p) => p.includes('staff_pages'))).toBe(false);
 
   await page.goto('/erbjudanden');
   await waitForHydration(page);

@@ -15,25 +15,25 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 /// The pages a volunteer or a group contact uses on the move: fetched at install, with their
-/// code, so they open offline even if not visited yet. Each with its route's lazy function
-/// (`lazy_page!` in `app.rs`; its snake-case name is in the split manifest's key); the home
-/// page is in the main module.
-pub const OFFLINE_PAGES: &[(&str, Option<&str>)] = &[
-    ("/", None),
-    ("/start", Some("start_route")),
-    ("/erbjudanden", Some("my_offers_route")),
-    ("/erbjudanden/ny", Some("new_offer_route")),
-    ("/erbjudanden/andra", Some("edit_offer_route")),
-    ("/andringar", Some("changes_route")),
-    ("/behov/mina", Some("our_needs_route")),
-    ("/behov/ny", Some("new_need_route")),
-    ("/behov/andra", Some("edit_need_route")),
-    ("/pass", Some("my_shifts_route")),
-    ("/pass/timmar", Some("log_hours_route")),
+/// code, so they open offline even if not visited yet. The home page is in the main module, the
+/// others in [`OFFLINE_CODE`]'s `person_pages` (`lazy_page!` in `app.rs`).
+pub const OFFLINE_PAGES: &[&str] = &[
+    "/",
+    "/start",
+    "/erbjudanden",
+    "/erbjudanden/ny",
+    "/erbjudanden/andra",
+    "/andringar",
+    "/behov/mina",
+    "/behov/ny",
+    "/behov/andra",
+    "/pass",
+    "/pass/timmar",
 ];
 
-/// Lazy functions every offline page needs besides its own: the device's sync engine.
-const OFFLINE_CODE: &[&str] = &["open_device"];
+/// The split modules (their names start the split manifest's keys) the offline pages need: the
+/// signed-in person's pages and the device's sync engine.
+const OFFLINE_CODE: &[&str] = &["person_pages", "open_device"];
 
 /// The service worker's script for the site at `site_root`, or `None` when the site has no
 /// `sw.js` (a server started without a built front end, as in the integration tests).
@@ -51,13 +51,12 @@ pub fn script(site_root: &Path) -> Option<String> {
     }
     let build = format!("{:016x}", hasher.finish());
     let eager = eager_files(&files, split_manifest(site_root).as_ref());
-    let pages: Vec<&str> = OFFLINE_PAGES.iter().map(|(path, _)| *path).collect();
     Some(
         template
             .replace("__SAMVERKA_BUILD__", &build)
             .replace("__SAMVERKA_ASSETS__", &json(&files))
             .replace("__SAMVERKA_EAGER__", &json(&eager))
-            .replace("__SAMVERKA_PAGES__", &json(&pages)),
+            .replace("__SAMVERKA_PAGES__", &json(OFFLINE_PAGES)),
     )
 }
 
@@ -87,14 +86,9 @@ fn eager_files(files: &[String], manifest: Option<&HashMap<String, Vec<String>>>
     };
     let chunk = |name: &str| format!("/pkg/{name}.wasm");
     let chunks: BTreeSet<String> = manifest.values().flatten().map(|c| chunk(c)).collect();
-    let wanted: Vec<&str> = OFFLINE_PAGES
-        .iter()
-        .filter_map(|(_, lazy)| *lazy)
-        .chain(OFFLINE_CODE.iter().copied())
-        .collect();
     let needed: BTreeSet<String> = manifest
         .iter()
-        .filter(|(key, _)| wanted.iter().any(|w| key.contains(w)))
+        .filter(|(key, _)| OFFLINE_CODE.iter().any(|code| key.starts_with(code)))
         .flat_map(|(_, needs)| needs.iter().map(|c| chunk(c)))
         .collect();
     files
@@ -168,8 +162,8 @@ mod tests {
         std::fs::write(dir.join("pkg/shared.wasm"), b"shared").unwrap();
         std::fs::write(
             dir.join("pkg/__wasm_split_manifest.Xyz.json"),
-            r#"{"my_offers_route_1a2b": ["split_1", "shared"],
-                "case_queue_route_3c4d": ["staff", "shared"],
+            r#"{"person_pages": ["split_1", "shared"],
+                "staff_pages": ["staff", "shared"],
                 "open_device_5e6f": ["split_1"]}"#,
         )
         .unwrap();
