@@ -8,7 +8,7 @@ import { expect, type Page } from '@playwright/test';
 export async function waitForHydration(page: Page) {
   // A public page starts its app at the visitor's first use (`<html data-boot="first-use">`):
   // use it the way a keyboard user would, with a key that changes nothing.
-  await expect.poll(() => page.evaluate(() => document.documentElement.dataset.boot ?? '')).not.toBe('');
+  await expect.poll(() => page.evaluate(() => document.documentElement.dataset.bootScript ?? '')).toBe('ready');
   if ((await page.evaluate(() => document.documentElement.dataset.boot)) === 'first-use') {
     await page.keyboard.press('Shift');
   }
