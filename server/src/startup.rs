@@ -99,12 +99,31 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
+        let result = axum::serve(without_delay(self.listener), service)
             .with_graceful_shutdown(shutdown)
             .await;
         housekeeping.abort();
         self.pool.close().await;
         result
+    }
+}
+
+/// Every connection with `TCP_NODELAY`: each piece of a response goes out when it is written.
+/// A page rendered in order streams in pieces; with Nagle's algorithm the kernel held each piece
+/// after the first until the browser acknowledged the one before, and the browser delays its
+/// acknowledgement by up to 40 ms: every signed-in page took ~44 ms, however idle the server
+/// (`wrk -c1` on `/start`: 22.7 requests/s; docs/BENCHMARKS.md, "The 40 ms in every signed-in
+/// page").
+fn without_delay(
+    listener: tokio::net::TcpListener,
+) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    use axum::serve::ListenerExt;
+    listener.tap_io(set_nodelay)
+}
+
+fn set_nodelay(stream: &mut tokio::net::TcpStream) {
+    if let Err(err) = stream.set_nodelay(true) {
+        tracing::debug!(%err, "could not set TCP_NODELAY on a connection");
     }
 }
 
@@ -451,6 +470,22 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
 
 #[cfg(test)]
 mod tests {
+    use axum::serve::Listener;
+
+    #[tokio::test]
+    async fn connections_are_accepted_without_delay() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut listener = super::without_delay(listener);
+        let client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (stream, peer) = listener.accept().await;
+        assert_eq!(peer, client.local_addr().unwrap());
+        assert!(
+            stream.nodelay().unwrap(),
+            "the accepted connection has TCP_NODELAY"
+        );
+    }
+
     use super::{is_same_site, local_path_or_home};
     use axum::http::{HeaderMap, HeaderValue};
 
