@@ -7,31 +7,14 @@
 //     cargo leptos build --release --split --wasm-debug
 // then, against that server:
 //   node bench/profile-boot.mjs http://127.0.0.1:3000/start ['samverka_session=…'] [TOP]
-import { chromium } from '@playwright/test';
+import { openPhone, loadAndSettle } from './phone.mjs';
 
 const [url, cookie, top = '40'] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
-if (cookie) {
-  const [name, value] = cookie.split(/=(.*)/s);
-  await context.addCookies([{ name, value, url }]);
-}
-const page = await context.newPage();
-const cdp = await context.newCDPSession(page);
-await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+const { browser, page, cdp } = await openPhone(url, cookie);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
 await cdp.send('Profiler.start');
-await page.goto(url);
-await page.waitForLoadState('networkidle');
-if ((await page.evaluate(() => document.documentElement.dataset.boot)) === 'first-use') {
-  await page.keyboard.press('Shift');
-  await page.waitForLoadState('networkidle');
-}
-await page.waitForTimeout(3000);
+await loadAndSettle(page, url);
 const { profile } = await cdp.send('Profiler.stop');
 await browser.close();
 

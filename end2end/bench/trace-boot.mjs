@@ -3,21 +3,10 @@
 // 50 ms) with the events inside each, summed by name, then each layout shift and what moved.
 // For a release server:
 //   node bench/trace-boot.mjs http://127.0.0.1:3000/start ['samverka_session=…']
-import { chromium } from '@playwright/test';
+import { openPhone, loadAndSettle } from './phone.mjs';
 
 const [url, cookie] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
-if (cookie) {
-  const [name, value] = cookie.split(/=(.*)/s);
-  await context.addCookies([{ name, value, url }]);
-}
-const page = await context.newPage();
-const cdp = await context.newCDPSession(page);
-await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+const { browser, page, cdp } = await openPhone(url, cookie);
 const events = [];
 cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
 const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
@@ -25,14 +14,7 @@ await cdp.send('Tracing.start', {
   categories: 'toplevel,disabled-by-default-devtools.timeline,devtools.timeline,v8,v8.execute,disabled-by-default-v8.compile,blink.user_timing,loading',
   transferMode: 'ReportEvents',
 });
-await page.goto(url);
-await page.waitForLoadState('networkidle');
-// A public page read without a session starts the app at first use: use it.
-if ((await page.evaluate(() => document.documentElement.dataset.boot)) === 'first-use') {
-  await page.keyboard.press('Shift');
-  await page.waitForLoadState('networkidle');
-}
-await page.waitForTimeout(3000);
+await loadAndSettle(page, url);
 await cdp.send('Tracing.end');
 await done;
 await browser.close();
