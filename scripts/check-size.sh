@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 
 # Bytes: the module as measured at the phone-speed issue (299,730 with the pages in three split
 # modules, app/src/app.rs; wasm-split's data layout fixed, app/src/lib.rs) and 1% for growth of
-# what every page shares. New pages are lazy
-# routes, but their strings still join the main module: leptos_i18n keeps each language in one
-# table. Lower it when the module shrinks; never raise it to let a change in (docs/BENCHMARKS.md).
+# what every page shares. New pages are lazy routes, but their strings still join the main
+# module: leptos_i18n keeps each language in one table. Lower it when the module shrinks; never
+# raise it to let a change in (docs/BENCHMARKS.md).
 MAIN_WASM_BROTLI_BUDGET=302700
 
 pkg=target/site/pkg

@@ -33,7 +33,8 @@ use crate::sync::context::provide_sync;
 /// instantiated 227 of them, which took half of its start-up's main thread (docs/BENCHMARKS.md,
 /// "A module per page cost half the start-up"). Three modules make a handful of chunks.
 /// `$view` names the split function and `$preload` the function that loads its module; the
-/// service worker finds a module's chunks by the module's name.
+/// service worker finds a module's chunks by the module's name. (Called with braces, one page
+/// a line: rustfmt leaves those alone.)
 macro_rules! lazy_page {
     ($module:ident, $route:ident, $view:ident, $preload:ident, $page:ident) => {
         #[derive(Debug)]
@@ -68,198 +69,36 @@ macro_rules! lazy_page {
 }
 
 // What a visitor who is not signed in opens.
-lazy_page!(
-    public_pages,
-    SignUpRoute,
-    sign_up_view,
-    sign_up_preload,
-    SignUpPage
-);
-lazy_page!(
-    public_pages,
-    LogInRoute,
-    log_in_view,
-    log_in_preload,
-    LogInPage
-);
-lazy_page!(
-    public_pages,
-    OpenNeedsRoute,
-    open_needs_view,
-    open_needs_preload,
-    OpenNeedsPage
-);
-lazy_page!(
-    public_pages,
-    NeedRoute,
-    need_view,
-    need_preload,
-    NeedDetailPage
-);
-lazy_page!(
-    public_pages,
-    AccessibilityRoute,
-    accessibility_view,
-    accessibility_preload,
-    AccessibilityPage
-);
-lazy_page!(
-    public_pages,
-    PrivacyRoute,
-    privacy_view,
-    privacy_preload,
-    PrivacyPage
-);
+lazy_page! { public_pages, SignUpRoute, sign_up_view, sign_up_preload, SignUpPage }
+lazy_page! { public_pages, LogInRoute, log_in_view, log_in_preload, LogInPage }
+lazy_page! { public_pages, OpenNeedsRoute, open_needs_view, open_needs_preload, OpenNeedsPage }
+lazy_page! { public_pages, NeedRoute, need_view, need_preload, NeedDetailPage }
+lazy_page! { public_pages, AccessibilityRoute, accessibility_view, accessibility_preload, AccessibilityPage }
+lazy_page! { public_pages, PrivacyRoute, privacy_view, privacy_preload, PrivacyPage }
 // A volunteer's and a group contact's pages; the service worker keeps them for offline use.
-lazy_page!(
-    person_pages,
-    StartRoute,
-    start_view,
-    start_preload,
-    StartPage
-);
-lazy_page!(
-    person_pages,
-    ProfileRoute,
-    profile_view,
-    profile_preload,
-    ProfilePage
-);
-lazy_page!(
-    person_pages,
-    MyDataRoute,
-    my_data_view,
-    my_data_preload,
-    MyDataPage
-);
-lazy_page!(
-    person_pages,
-    NewGroupRoute,
-    new_group_view,
-    new_group_preload,
-    NewGroupPage
-);
-lazy_page!(
-    person_pages,
-    GroupRoute,
-    group_view,
-    group_preload,
-    GroupPage
-);
-lazy_page!(
-    person_pages,
-    InviteRoute,
-    invite_view,
-    invite_preload,
-    InvitePage
-);
-lazy_page!(
-    person_pages,
-    OurNeedsRoute,
-    our_needs_view,
-    our_needs_preload,
-    OurNeedsPage
-);
-lazy_page!(
-    person_pages,
-    NewNeedRoute,
-    new_need_view,
-    new_need_preload,
-    NewNeedPage
-);
-lazy_page!(
-    person_pages,
-    EditNeedRoute,
-    edit_need_view,
-    edit_need_preload,
-    EditNeedPage
-);
-lazy_page!(person_pages, CaseRoute, case_view, case_preload, CasePage);
-lazy_page!(
-    person_pages,
-    MyOffersRoute,
-    my_offers_view,
-    my_offers_preload,
-    MyOffersPage
-);
-lazy_page!(
-    person_pages,
-    NewOfferRoute,
-    new_offer_view,
-    new_offer_preload,
-    NewOfferPage
-);
-lazy_page!(
-    person_pages,
-    EditOfferRoute,
-    edit_offer_view,
-    edit_offer_preload,
-    EditOfferPage
-);
-lazy_page!(
-    person_pages,
-    ChangesRoute,
-    changes_view,
-    changes_preload,
-    ChangesPage
-);
-lazy_page!(
-    person_pages,
-    MyShiftsRoute,
-    my_shifts_view,
-    my_shifts_preload,
-    MyShiftsPage
-);
-lazy_page!(
-    person_pages,
-    LogHoursRoute,
-    log_hours_view,
-    log_hours_preload,
-    LogHoursPage
-);
+lazy_page! { person_pages, StartRoute, start_view, start_preload, StartPage }
+lazy_page! { person_pages, ProfileRoute, profile_view, profile_preload, ProfilePage }
+lazy_page! { person_pages, MyDataRoute, my_data_view, my_data_preload, MyDataPage }
+lazy_page! { person_pages, NewGroupRoute, new_group_view, new_group_preload, NewGroupPage }
+lazy_page! { person_pages, GroupRoute, group_view, group_preload, GroupPage }
+lazy_page! { person_pages, InviteRoute, invite_view, invite_preload, InvitePage }
+lazy_page! { person_pages, OurNeedsRoute, our_needs_view, our_needs_preload, OurNeedsPage }
+lazy_page! { person_pages, NewNeedRoute, new_need_view, new_need_preload, NewNeedPage }
+lazy_page! { person_pages, EditNeedRoute, edit_need_view, edit_need_preload, EditNeedPage }
+lazy_page! { person_pages, CaseRoute, case_view, case_preload, CasePage }
+lazy_page! { person_pages, MyOffersRoute, my_offers_view, my_offers_preload, MyOffersPage }
+lazy_page! { person_pages, NewOfferRoute, new_offer_view, new_offer_preload, NewOfferPage }
+lazy_page! { person_pages, EditOfferRoute, edit_offer_view, edit_offer_preload, EditOfferPage }
+lazy_page! { person_pages, ChangesRoute, changes_view, changes_preload, ChangesPage }
+lazy_page! { person_pages, MyShiftsRoute, my_shifts_view, my_shifts_preload, MyShiftsPage }
+lazy_page! { person_pages, LogHoursRoute, log_hours_view, log_hours_preload, LogHoursPage }
 // The municipality's staff.
-lazy_page!(
-    staff_pages,
-    StaffGroupsRoute,
-    staff_groups_view,
-    staff_groups_preload,
-    StaffGroupsPage
-);
-lazy_page!(
-    staff_pages,
-    AdminRoute,
-    admin_view,
-    admin_preload,
-    AdminPage
-);
-lazy_page!(
-    staff_pages,
-    StaffNeedsRoute,
-    staff_needs_view,
-    staff_needs_preload,
-    StaffNeedsPage
-);
-lazy_page!(
-    staff_pages,
-    StaffOffersRoute,
-    staff_offers_view,
-    staff_offers_preload,
-    StaffOffersPage
-);
-lazy_page!(
-    staff_pages,
-    CaseQueueRoute,
-    case_queue_view,
-    case_queue_preload,
-    CaseQueuePage
-);
-lazy_page!(
-    staff_pages,
-    SupportReportRoute,
-    support_report_view,
-    support_report_preload,
-    SupportReportPage
-);
+lazy_page! { staff_pages, StaffGroupsRoute, staff_groups_view, staff_groups_preload, StaffGroupsPage }
+lazy_page! { staff_pages, AdminRoute, admin_view, admin_preload, AdminPage }
+lazy_page! { staff_pages, StaffNeedsRoute, staff_needs_view, staff_needs_preload, StaffNeedsPage }
+lazy_page! { staff_pages, StaffOffersRoute, staff_offers_view, staff_offers_preload, StaffOffersPage }
+lazy_page! { staff_pages, CaseQueueRoute, case_queue_view, case_queue_preload, CaseQueuePage }
+lazy_page! { staff_pages, SupportReportRoute, support_report_view, support_report_preload, SupportReportPage }
 
 /// The cookie that remembers the chosen language, shared by the no-JS switch on the server.
 pub const LANG_COOKIE: &str = "samverka_lang";

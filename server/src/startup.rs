@@ -470,6 +470,8 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
 
 #[cfg(test)]
 mod tests {
+    use super::{is_same_site, local_path_or_home};
+    use axum::http::{HeaderMap, HeaderValue};
     use axum::serve::Listener;
 
     #[tokio::test]
@@ -485,9 +487,6 @@ mod tests {
             "the accepted connection has TCP_NODELAY"
         );
     }
-
-    use super::{is_same_site, local_path_or_home};
-    use axum::http::{HeaderMap, HeaderValue};
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
