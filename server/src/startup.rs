@@ -147,9 +147,23 @@ pub const PLAIN_ROUTES: [&str; 3] = ["/healthz", "/sw.js", "/sprak/{code}"];
 /// refused with 413 before any of it is parsed.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The app's page routes, listed once per process.
+///
+/// Leptos lists them by rendering the app with resource loading switched off, and the switch is
+/// one flag for the whole process (`leptos_server`'s `SuppressResourceLoad`): a page another
+/// server instance in the same process rendered meanwhile had resources that never loaded, and
+/// its answer never came (the integration tests run many servers in one process; a test hung
+/// ~1 in 10 runs until CI gave up). Listed once, before any instance serves, no render can
+/// overlap it: every instance waits here for the one list.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Every route of the application.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let options = state.leptos_options.clone();
     let context_state = state.clone();
     let fallback_config = state.config.clone();

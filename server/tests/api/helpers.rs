@@ -14,6 +14,10 @@ fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
+/// How long a test waits for a whole answer. Far beyond any answer's time; a hung answer then
+/// fails its test, naming the request, instead of stalling the test run until CI gives up.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
@@ -85,6 +89,7 @@ impl TestApp {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
+            .timeout(REQUEST_TIMEOUT)
             .build()
             .expect("client builds")
     }
@@ -223,6 +228,7 @@ fn test_app(
 ) -> TestApp {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .expect("client builds");
     TestApp {
@@ -342,7 +348,12 @@ async fn start_with(
 /// A second server instance on the same database (as behind a load balancer). Stops when dropped
 /// with its runtime; the database belongs to `app`.
 pub async fn spawn_sibling(app: &TestApp) -> String {
-    let (address, _pool, shutdown, _server) = start(&app.database_url, false).await;
+    spawn_sibling_of(&app.database_url).await
+}
+
+/// [`spawn_sibling`] by the database's URL (from another thread, which cannot borrow the app).
+pub async fn spawn_sibling_of(database_url: &str) -> String {
+    let (address, _pool, shutdown, _server) = start(database_url, false).await;
     std::mem::forget(shutdown);
     address
 }

@@ -1,5 +1,5 @@
 use crate::both_engines;
-use crate::helpers::{spawn_app, spawn_demo_app, visit, Engine};
+use crate::helpers::{spawn_app, spawn_demo_app, spawn_sibling_of, visit, Engine};
 
 both_engines!(
     home_page_renders_in_swedish_by_default,
@@ -164,3 +164,42 @@ both_engines!(
         }
     }
 );
+
+/// Leptos lists a server's routes by rendering the app with resource loading switched off for
+/// the whole process. A page rendered by one server while another in the same process started
+/// used to wait for its resources forever (a test hung about one run in ten). One engine: this
+/// is about the process, not the database.
+#[tokio::test]
+async fn pages_render_while_another_server_starts_in_the_same_process() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let starting = {
+        let app_database = app.database_url.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                for _ in 0..15 {
+                    spawn_sibling_of(&app_database).await;
+                }
+            });
+        })
+    };
+    let visitor = app.new_client();
+    let mut rendered = 0;
+    // A fresh query each time: the page cache keeps no copy, every answer is a render.
+    while !starting.is_finished() || rendered < 20 {
+        let path = format!("/?render={rendered}");
+        let response = visitor
+            .get(app.url(&path))
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path} answered within 10 s: {e}"));
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.text().await.unwrap().contains("</html>"), "{path}");
+        rendered += 1;
+    }
+    starting.join().unwrap();
+}
