@@ -14,7 +14,8 @@
 //!
 //! A signed-in person (any session cookie) always gets a fresh render: the header shows them.
 //! Only a 200 page without `Set-Cookie` is kept. Each answer gets its own CSP nonce: the copy
-//! is kept cut at the nonce and joined with a new one.
+//! is kept cut at the nonce and joined with a new one. While one visitor's render of a missing
+//! copy runs, others asking for the same page wait for it, at most [`MAX_WAIT`].
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -35,6 +36,10 @@ pub const MAX_AGE: Duration = Duration::from_secs(30);
 pub const MAX_ENTRIES: usize = 256;
 /// A page larger than this is served but not kept.
 const MAX_BODY: usize = 4 * 1024 * 1024;
+/// How long a visitor waits for another visitor's render of the same page before rendering it
+/// again. A render that never ends then delays the visitors who came meanwhile, once; the
+/// visitors after them get the new render's copy.
+pub const MAX_WAIT: Duration = Duration::from_secs(5);
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
@@ -60,6 +65,8 @@ pub struct PageCache {
     /// One render at a time per key: the others wait for its copy (no stampede of identical
     /// renders when a copy is missing, say at start or right after a write).
     renders: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
+    /// [`MAX_WAIT`], shorter in tests.
+    max_wait: Duration,
 }
 
 impl PageCache {
@@ -68,6 +75,7 @@ impl PageCache {
             pool,
             copies: Mutex::default(),
             renders: Mutex::default(),
+            max_wait: MAX_WAIT,
         }
     }
 
@@ -78,6 +86,14 @@ impl PageCache {
             renders.retain(|_, gate| Arc::strong_count(gate) > 1);
         }
         renders.entry(key.clone()).or_default().clone()
+    }
+
+    /// A new gate for `key`, in place of one whose render is taking too long.
+    fn new_gate(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        let gate = Arc::<tokio::sync::Mutex<()>>::default();
+        let mut renders = self.renders.lock().unwrap_or_else(|e| e.into_inner());
+        renders.insert(key.clone(), gate.clone());
+        gate
     }
 
     fn get(&self, key: &Key, counter: i64) -> Option<(Vec<Bytes>, Vec<String>, HeaderValue)> {
@@ -189,8 +205,16 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: 
     if let Some(copy) = cache.get(&key, counter) {
         return answer(copy);
     }
-    let gate = cache.gate(&key);
-    let _rendering = gate.lock().await;
+    let _rendering = match tokio::time::timeout(cache.max_wait, cache.gate(&key).lock_owned()).await
+    {
+        Ok(rendering) => rendering,
+        Err(_) => {
+            // The render holding the gate may never end: this one renders, and the visitors
+            // after it wait for this one instead.
+            tracing::warn!(path = %key.path_and_query, "a render of a public page is taking long; rendering it again");
+            cache.new_gate(&key).lock_owned().await
+        }
+    };
     // Someone else rendered it while this one waited.
     if let Some(copy) = cache.get(&key, counter) {
         return answer(copy);
@@ -327,10 +351,12 @@ mod tests {
         }
     }
 
-    /// A router whose one page counts its renders, behind the cache, over a real database.
+    /// A router whose pages count their renders, behind the cache, over a real database: the
+    /// counts of `/behov` and `/annat`, and of `/integritet`, whose first render never ends.
     async fn counted() -> (
         axum::Router,
         Pool,
+        Arc<std::sync::atomic::AtomicUsize>,
         Arc<std::sync::atomic::AtomicUsize>,
         Scratch,
     ) {
@@ -349,14 +375,7 @@ mod tests {
                 let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 // Long enough for the visitors of the stampede check to arrive meanwhile.
                 tokio::time::sleep(Duration::from_millis(20)).await;
-                let mut response = (
-                    [
-                        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                        (header::CONTENT_SECURITY_POLICY, "script-src 'nonce-R1'"),
-                    ],
-                    format!("<script nonce=\"R1\"></script><p>render {n}</p>"),
-                )
-                    .into_response();
+                let mut response = page_answer(format!("render {n}"));
                 if request.uri().query() == Some("kaka") {
                     response
                         .headers_mut()
@@ -365,14 +384,40 @@ mod tests {
                 response
             }
         });
+        // Its first render never ends.
+        let stuck = Arc::new(AtomicUsize::new(0));
+        let stuck_renders = stuck.clone();
+        let stalling = axum::routing::get(move || {
+            let stuck = stuck.clone();
+            async move {
+                if stuck.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    std::future::pending::<()>().await;
+                }
+                page_answer("render after the stuck one".to_owned())
+            }
+        });
+        let cache = PageCache {
+            max_wait: Duration::from_millis(200),
+            ..PageCache::new(pool.clone())
+        };
         let router = axum::Router::new()
             .route("/behov", page.clone())
             .route("/annat", page)
-            .layer(axum::middleware::from_fn_with_state(
-                Arc::new(PageCache::new(pool.clone())),
-                serve,
-            ));
-        (router, pool, renders, dir)
+            .route("/integritet", stalling)
+            .layer(axum::middleware::from_fn_with_state(Arc::new(cache), serve));
+        (router, pool, renders, stuck_renders, dir)
+    }
+
+    /// A page with a nonce, as the app renders one.
+    fn page_answer(text: String) -> Response {
+        (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_SECURITY_POLICY, "script-src 'nonce-R1'"),
+            ],
+            format!("<script nonce=\"R1\"></script><p>{text}</p>"),
+        )
+            .into_response()
     }
 
     async fn call(router: &axum::Router, request: Request) -> (String, String) {
@@ -391,7 +436,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_visitor_gets_the_kept_copy_with_a_new_nonce_until_the_counter_moves() {
         use std::sync::atomic::Ordering;
-        let (router, pool, renders, _dir) = counted().await;
+        let (router, pool, renders, _, _dir) = counted().await;
         let (_, first) = call(&router, request("/behov", None)).await;
         assert_eq!(first, "<script nonce=\"R1\"></script><p>render 0</p>");
         let (policy, again) = call(&router, request("/behov", None)).await;
@@ -440,5 +485,31 @@ mod tests {
             assert!(body.ends_with("render 9</p>"), "{body}");
         }
         assert_eq!(renders.load(Ordering::SeqCst), 10);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_render_that_never_ends_holds_up_the_next_visitor_only_a_moment() {
+        let (router, _pool, _renders, stuck_renders, _dir) = counted().await;
+        let stuck = {
+            let router = router.clone();
+            tokio::spawn(async move { call(&router, request("/integritet", None)).await })
+        };
+        // The stuck render has begun (and holds the gate).
+        while stuck_renders.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let (_, body) = tokio::time::timeout(
+            Duration::from_secs(10),
+            call(&router, request("/integritet", None)),
+        )
+        .await
+        .expect("answered after the wait, not held behind the stuck render");
+        assert!(body.ends_with("render after the stuck one</p>"), "{body}");
+        // The visitors after it get its copy: no third render.
+        let (_, copy) = call(&router, request("/integritet", None)).await;
+        assert!(copy.ends_with("render after the stuck one</p>"), "{copy}");
+        assert_eq!(stuck_renders.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert!(!stuck.is_finished());
+        stuck.abort();
     }
 }
