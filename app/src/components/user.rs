@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use crate::api::account::current_user;
-use crate::domain::Me;
+use crate::domain::{Me, Role};
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -27,6 +27,38 @@ pub fn provide_user() {
 
 pub fn use_user() -> UserContext {
     expect_context::<UserContext>()
+}
+
+/// A resource of a page behind [`RequireUser`], to be made where the page starts, not in
+/// `children`: the server builds a waiting `<Suspense>`'s content more than once (Leptos walks
+/// it again to find what it waits for), and a resource made in there asks the database again
+/// each time (`scripts/bench-queries.sh`). It asks only for a signed-in person whose role
+/// `allowed` lets in; for anyone else it holds `Unauthorized` or `Forbidden` without asking,
+/// and `RequireUser` (or the page's own role check) shows them what to do instead.
+pub fn user_resource<T, Fut>(
+    allowed: fn(Role) -> bool,
+    fetch: impl Fn() -> Fut + Send + Sync + 'static,
+) -> Resource<Result<T, AppError>>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let user = use_user();
+    let fetch = Arc::new(fetch);
+    Resource::new(
+        || (),
+        move |_| {
+            let fetch = fetch.clone();
+            async move {
+                match user.0.await {
+                    Ok(Some(me)) if allowed(me.role) => fetch().await,
+                    Ok(Some(_)) => Err(AppError::Forbidden),
+                    Ok(None) => Err(AppError::Unauthorized),
+                    Err(err) => Err(err),
+                }
+            }
+        },
+    )
 }
 
 /// Renders `children` with the signed-in person; otherwise a way to sign in that comes back here.

@@ -14,7 +14,7 @@ use crate::api::reference::load_reference_data;
 use crate::components::form::{
     on_answer, summary, CheckField, ChoiceList, FormState, FormSummary, Submit, TextField,
 };
-use crate::components::{use_user, RequireUser};
+use crate::components::{use_user, user_resource, RequireUser};
 use crate::domain::account::{MyData, MyGroup, Profile};
 use crate::domain::forms::{ChangePasswordInput, LogInInput, ProfileInput, SignUpInput};
 use crate::domain::{local_time, permissions, ActorKind, Me, MemberRole, ReferenceData, Role};
@@ -323,22 +323,29 @@ pub(crate) fn JoinWithCode(#[prop(optional)] code: Option<String>) -> impl IntoV
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let i18n = use_i18n();
+    let anyone = |_: Role| true;
+    let profile = user_resource(anyone, my_profile);
+    let reference = user_resource(anyone, load_reference_data);
+    let feed = user_resource(anyone, calendar_feed);
     view! {
         <PageTitle text=move || t_string!(i18n, profile.title).to_owned() />
         <h1>{t!(i18n, profile.heading)}</h1>
-        <RequireUser children=|_me: Me| view! { <ProfileForms /> } />
+        <RequireUser children=move |_me: Me| view! { <ProfileForms profile reference feed /> } />
     }
 }
 
 #[component]
-fn ProfileForms() -> impl IntoView {
+fn ProfileForms(
+    profile: Resource<Result<Profile, AppError>>,
+    reference: ReferenceResource,
+    feed: Resource<Result<Option<String>, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let profile = Resource::new(|| (), |_| my_profile());
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
-                    Ok(p) => view! { <ProfileForm profile=p /> <PasswordForm /> <CalendarFeed /> }.into_any(),
+                    Ok(p) => view! { <ProfileForm profile=p reference /> <PasswordForm /> <CalendarFeed current=feed /> }.into_any(),
                     Err(err) => view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }.into_any(),
                 }
             })}
@@ -347,9 +354,8 @@ fn ProfileForms() -> impl IntoView {
 }
 
 #[component]
-fn ProfileForm(profile: Profile) -> impl IntoView {
+fn ProfileForm(profile: Profile, reference: ReferenceResource) -> impl IntoView {
     let i18n = use_i18n();
-    let reference = reference_resource();
     let form = FormState::new();
     let name = RwSignal::new(profile.name);
     let email = RwSignal::new(profile.email.unwrap_or_default());
@@ -439,11 +445,10 @@ fn PasswordForm() -> impl IntoView {
 /// "My shifts" in the phone's calendar: make the private address, open it in the calendar app,
 /// make a new one or stop it (`api::calendar`).
 #[component]
-fn CalendarFeed() -> impl IntoView {
+fn CalendarFeed(current: Resource<Result<Option<String>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let address = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<AppError>);
-    let current = Resource::new(|| (), |_| calendar_feed());
     let renew = Action::new(move |lang: &Locale| renew_calendar_feed(lang.as_str().to_owned()));
     let stop = Action::new(move |_: &()| stop_calendar_feed());
     Effect::new(move || {
@@ -518,17 +523,17 @@ fn CalendarFeed() -> impl IntoView {
 #[component]
 pub fn MyDataPage() -> impl IntoView {
     let i18n = use_i18n();
+    let data = user_resource(|_| true, show_my_data);
     view! {
         <PageTitle text=move || t_string!(i18n, my_data.title).to_owned() />
         <h1>{t!(i18n, my_data.heading)}</h1>
-        <RequireUser children=|_me: Me| view! { <MyDataView /> } />
+        <RequireUser children=move |_me: Me| view! { <MyDataView data /> } />
     }
 }
 
 #[component]
-fn MyDataView() -> impl IntoView {
+fn MyDataView(data: Resource<Result<MyData, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let data = Resource::new(|| (), |_| show_my_data());
     view! {
         <p class="lead">{t!(i18n, my_data.lead)}</p>
         <p>

@@ -16,14 +16,15 @@ use crate::api::reference::load_reference_data;
 use crate::components::form::{
     message, on_answer, summary, FormState, FormSummary, Submit, TextField,
 };
-use crate::components::{NotAllowed, PageTitle, RequireUser};
+use crate::components::{user_resource, NotAllowed, PageTitle, RequireUser};
 use crate::domain::case::{
     CaseAction, CaseData, CaseDetail, CaseQueue, CaseRole, CaseState, CaseStep, CaseStepForm,
     QueueFilter, QueuedCase, Waited,
 };
 use crate::domain::local_time;
 use crate::domain::need::{format_kronor, NeedKind};
-use crate::domain::{permissions, Me, ReferenceData};
+use crate::domain::{permissions, Me, ReferenceData, Role};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::needs::{kind_name, page_link, Pages};
 use crate::sync::client::CaseView;
@@ -91,15 +92,35 @@ fn WaitedText(waited: Waited) -> impl IntoView {
 #[component]
 pub fn CaseQueuePage() -> impl IntoView {
     let i18n = use_i18n();
+    let staff = |role: Role| permissions::can_handle_cases(Some(role));
+    let (filter, mine) = use_query_map().with_untracked(|q| {
+        (
+            QueueFilter::from_query(|k| q.get(k), None),
+            q.get("mina").is_some_and(|v| v == "1"),
+        )
+    });
+    let asked = filter.clone();
+    let list = user_resource(staff, move || {
+        let f = asked.clone();
+        handlers_queue(
+            f.state,
+            f.kind,
+            f.district,
+            f.handler,
+            Some(mine),
+            Some(f.page),
+        )
+    });
+    let reference = user_resource(staff, load_reference_data);
     view! {
         <PageTitle text=move || t_string!(i18n, cases.title_queue).to_owned() />
         <h1>{t!(i18n, cases.heading_queue)}</h1>
-        <RequireUser children=|me: Me| {
-            if permissions::can_handle_cases(Some(me.role)) {
+        <RequireUser children=move |me: Me| {
+            if staff(me.role) {
                 Either::Left(view! {
                     <p class="lead">{t!(use_i18n(), cases.lead_queue)}</p>
                     <p><a href="/personal/stod">{t!(use_i18n(), cases.report_link)}</a></p>
-                    <Queue />
+                    <Queue filter=filter.clone() mine list reference />
                 })
             } else {
                 Either::Right(view! { <NotAllowed /> })
@@ -109,29 +130,13 @@ pub fn CaseQueuePage() -> impl IntoView {
 }
 
 #[component]
-fn Queue() -> impl IntoView {
+fn Queue(
+    filter: QueueFilter,
+    mine: bool,
+    list: Resource<Result<CaseQueue, AppError>>,
+    reference: Resource<Result<ReferenceData, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let (filter, mine) = use_query_map().with_untracked(|q| {
-        (
-            QueueFilter::from_query(|k| q.get(k), None),
-            q.get("mina").is_some_and(|v| v == "1"),
-        )
-    });
-    let asked = filter.clone();
-    let list = Resource::new(
-        move || asked.clone(),
-        move |f| {
-            handlers_queue(
-                f.state,
-                f.kind,
-                f.district,
-                f.handler,
-                Some(mine),
-                Some(f.page),
-            )
-        },
-    );
-    let reference = Resource::new(|| (), |_| load_reference_data());
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
             {move || {
@@ -300,7 +305,7 @@ fn CaseLoader() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => read_case(id).await,
-                None => Err(crate::error::AppError::NotFound),
+                None => Err(AppError::NotFound),
             }
         },
     );
@@ -309,7 +314,7 @@ fn CaseLoader() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(detail) => EitherOf3::A(view! { <Case detail version /> }),
-                    Err(crate::error::AppError::NotFound) => EitherOf3::B(view! { <crate::pages::NotFoundPage /> }),
+                    Err(AppError::NotFound) => EitherOf3::B(view! { <crate::pages::NotFoundPage /> }),
                     Err(err) => EitherOf3::C(view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }),
                 }
             })}
@@ -681,14 +686,20 @@ fn PhoneStep(case: Uuid, action: CaseAction, me: Uuid) -> impl IntoView {
 #[component]
 pub fn SupportReportPage() -> impl IntoView {
     let i18n = use_i18n();
+    let day = |raw: Option<String>| raw.and_then(|d| crate::domain::offer::Date::parse(&d));
+    let (from, until) =
+        use_query_map().with_untracked(|q| (day(q.get("fran")), day(q.get("till"))));
+    let staff = |role: Role| permissions::can_handle_cases(Some(role));
+    let report = user_resource(staff, move || read_support_report(from, until));
+    let reference = user_resource(staff, load_reference_data);
     view! {
         <PageTitle text=move || t_string!(i18n, cases.report_title).to_owned() />
         <h1>{t!(i18n, cases.report_heading)}</h1>
-        <RequireUser children=|me: Me| {
-            if permissions::can_handle_cases(Some(me.role)) {
+        <RequireUser children=move |me: Me| {
+            if staff(me.role) {
                 Either::Left(view! {
                     <p class="lead">{t!(use_i18n(), cases.report_lead)}</p>
-                    <Report />
+                    <Report report reference />
                 })
             } else {
                 Either::Right(view! { <NotAllowed /> })
@@ -698,13 +709,11 @@ pub fn SupportReportPage() -> impl IntoView {
 }
 
 #[component]
-fn Report() -> impl IntoView {
+fn Report(
+    report: Resource<Result<crate::domain::case::SupportReport, AppError>>,
+    reference: Resource<Result<ReferenceData, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let day = |raw: Option<String>| raw.and_then(|d| crate::domain::offer::Date::parse(&d));
-    let (from, until) =
-        use_query_map().with_untracked(|q| (day(q.get("fran")), day(q.get("till"))));
-    let report = Resource::new(move || (from, until), |(f, u)| read_support_report(f, u));
-    let reference = Resource::new(|| (), |_| load_reference_data());
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

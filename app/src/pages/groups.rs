@@ -7,21 +7,21 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
-use super::account::{
-    kind_name, member_role_name, reference_resource, JoinWithCode, RefList, ReferenceChoices,
-};
+use super::account::{kind_name, member_role_name, JoinWithCode, RefList, ReferenceChoices};
 use super::needs::GroupNeeds;
 use crate::api::groups::{
     group, list_groups, ConvertGroup, CreateInvite, RegisterGroup, RemoveMember, VerifyGroup,
 };
+use crate::api::reference::load_reference_data;
 use crate::components::form::{
     on_answer, summary, FormState, FormSummary, RadioList, Submit, TextField,
 };
-use crate::components::{NotAllowed, RequireUser};
+use crate::components::{user_resource, NotAllowed, RequireUser};
 use crate::domain::account::{GroupEventKind, GroupView, Invitation};
 use crate::domain::forms::{validate_note, ConvertInput, GroupInput};
 use crate::domain::permissions::{self, Viewer};
-use crate::domain::{local_time, ActorKind, Me, MemberRole};
+use crate::domain::{local_time, ActorKind, Me, MemberRole, ReferenceData};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::text;
 use leptos_i18n::I18nContext;
@@ -64,16 +64,16 @@ fn kind_options(
 #[component]
 pub fn NewGroupPage() -> impl IntoView {
     let i18n = use_i18n();
+    let reference = user_resource(|_| true, load_reference_data);
     view! {
         <PageTitle text=move || t_string!(i18n, group_form.title).to_owned() />
-        <RequireUser children=|_me: Me| view! { <NewGroupForm /> } />
+        <RequireUser children=move |_me: Me| view! { <NewGroupForm reference /> } />
     }
 }
 
 #[component]
-fn NewGroupForm() -> impl IntoView {
+fn NewGroupForm(reference: Resource<Result<ReferenceData, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let reference = reference_resource();
     let form = FormState::new();
     let kind = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
@@ -147,7 +147,7 @@ pub fn GroupPage() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => group(id).await,
-                None => Err(crate::error::AppError::NotFound),
+                None => Err(AppError::NotFound),
             }
         },
     );
@@ -158,7 +158,7 @@ pub fn GroupPage() -> impl IntoView {
                 let me = user.0.await.ok().flatten();
                 match data.await {
                     Ok(g) => EitherOf3::A(view! { <Group group=g me version /> }),
-                    Err(crate::error::AppError::NotFound) => EitherOf3::B(view! { <crate::pages::NotFoundPage /> }),
+                    Err(AppError::NotFound) => EitherOf3::B(view! { <crate::pages::NotFoundPage /> }),
                     Err(err) => EitherOf3::C(view! { <p class="notice notice--error" role="alert">{summary(i18n, &err)}</p> }),
                 }
             })}

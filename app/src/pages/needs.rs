@@ -12,12 +12,12 @@ use uuid::Uuid;
 use crate::api::needs::{need, open_needs, staff_needs};
 use crate::api::reference::load_reference_data;
 use crate::components::form::summary;
-use crate::components::{NotAllowed, PageTitle, RequireUser};
+use crate::components::{user_resource, NotAllowed, PageTitle, RequireUser};
 use crate::domain::need::{
     format_kronor, AdminHelp, ListedNeed, NeedData, NeedDetails, NeedFilter, NeedKind, NeedList,
     NeedPage, NeedStatus, PremisesWhen, Urgency, PAGE_SIZES,
 };
-use crate::domain::{permissions, Me, ReferenceData};
+use crate::domain::{permissions, Me, ReferenceData, Role};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::text;
@@ -84,11 +84,12 @@ pub fn OpenNeedsPage() -> impl IntoView {
             )
         },
     );
+    let reference = Resource::new(|| (), |_| load_reference_data());
     view! {
         <PageTitle text=move || t_string!(i18n, needs.title).to_owned() />
         <h1>{t!(i18n, needs.heading)}</h1>
         <p class="lead">{t!(i18n, needs.lead)}</p>
-        <NeedsBrowser action="/behov" filter=current_filter() list fits=true />
+        <NeedsBrowser action="/behov" filter=current_filter() list reference fits=true />
     }
 }
 
@@ -96,19 +97,28 @@ pub fn OpenNeedsPage() -> impl IntoView {
 #[component]
 pub fn StaffNeedsPage() -> impl IntoView {
     let i18n = use_i18n();
+    let staff = |role: Role| permissions::can_list_groups(Some(role));
+    let f = current_filter();
+    let list = user_resource(staff, move || {
+        staff_needs(
+            f.district,
+            f.area,
+            f.kind,
+            f.from,
+            f.until,
+            Some(f.page),
+            Some(f.per_page),
+        )
+    });
+    let reference = user_resource(staff, load_reference_data);
     view! {
         <PageTitle text=move || t_string!(i18n, needs.staff_title).to_owned() />
         <h1>{t!(i18n, needs.staff_heading)}</h1>
-        <RequireUser children=|me: Me| {
-            if permissions::can_list_groups(Some(me.role)) {
-                let filter = current_filter();
-                let list = Resource::new(
-                    move || filter.clone(),
-                    |f| staff_needs(f.district, f.area, f.kind, f.from, f.until, Some(f.page), Some(f.per_page)),
-                );
+        <RequireUser children=move |me: Me| {
+            if staff(me.role) {
                 Either::Left(view! {
                     <p class="lead">{t!(use_i18n(), needs.staff_lead)}</p>
-                    <NeedsBrowser action="/personal/behov" filter=current_filter() list />
+                    <NeedsBrowser action="/personal/behov" filter=current_filter() list reference />
                 })
             } else {
                 Either::Right(view! { <NotAllowed /> })
@@ -123,12 +133,12 @@ fn NeedsBrowser(
     action: &'static str,
     filter: NeedFilter,
     list: Resource<Result<NeedList, AppError>>,
+    reference: Resource<Result<ReferenceData, AppError>>,
     /// Offers "fits my offers" to someone signed in.
     #[prop(optional)]
     fits: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let reference = Resource::new(|| (), |_| load_reference_data());
     let user = crate::components::use_user();
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>

@@ -8,9 +8,10 @@ use leptos_router::hooks::use_query_map;
 use crate::api::offers::staff_offers;
 use crate::api::reference::load_reference_data;
 use crate::components::form::summary;
-use crate::components::{NotAllowed, PageTitle, RequireUser};
+use crate::components::{user_resource, NotAllowed, PageTitle, RequireUser};
 use crate::domain::offer::{ListedOffer, OfferFilter, OfferList};
-use crate::domain::{permissions, Me, ReferenceData};
+use crate::domain::{permissions, Me, ReferenceData, Role};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::needs::{page_link, Pages, PlaceFilters};
 use crate::pages::offers::availability_text;
@@ -20,14 +21,22 @@ const ACTION: &str = "/personal/erbjudanden";
 #[component]
 pub fn StaffOffersPage() -> impl IntoView {
     let i18n = use_i18n();
+    let staff = |role: Role| permissions::can_list_offers(Some(role));
+    let filter = use_query_map().with_untracked(|q| OfferFilter::from_query(|k| q.get(k)));
+    let asked = filter.clone();
+    let list = user_resource(staff, move || {
+        let f = asked.clone();
+        staff_offers(f.district, f.area, f.skill, f.language, Some(f.page))
+    });
+    let reference = user_resource(staff, load_reference_data);
     view! {
         <PageTitle text=move || t_string!(i18n, staff_offers.title).to_owned() />
         <h1>{t!(i18n, staff_offers.heading)}</h1>
-        <RequireUser children=|me: Me| {
-            if permissions::can_list_offers(Some(me.role)) {
+        <RequireUser children=move |me: Me| {
+            if staff(me.role) {
                 Either::Left(view! {
                     <p class="lead">{t!(use_i18n(), staff_offers.lead)}</p>
-                    <StaffOffers />
+                    <StaffOffers filter=filter.clone() list reference />
                 })
             } else {
                 Either::Right(view! { <NotAllowed /> })
@@ -37,15 +46,12 @@ pub fn StaffOffersPage() -> impl IntoView {
 }
 
 #[component]
-fn StaffOffers() -> impl IntoView {
+fn StaffOffers(
+    filter: OfferFilter,
+    list: Resource<Result<OfferList, AppError>>,
+    reference: Resource<Result<ReferenceData, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let filter = use_query_map().with_untracked(|q| OfferFilter::from_query(|k| q.get(k)));
-    let asked = filter.clone();
-    let list = Resource::new(
-        move || asked.clone(),
-        |f| staff_offers(f.district, f.area, f.skill, f.language, Some(f.page)),
-    );
-    let reference = Resource::new(|| (), |_| load_reference_data());
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
             {move || {
