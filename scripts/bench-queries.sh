@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # How many database queries the server makes to render each signed-in page once, and how many
 # of them repeat a statement of the same render (a resource asked twice; the statement's text
-# is compared, not its parameters). The release binary with
-# the demo data, as the volunteer Anna and as the staff member Sara; sqlx logs every statement
-# at debug level. Run after a release build (see bench-http.sh).
+# is compared, not its parameters). The release binary with the demo data, as the volunteer
+# Anna and as the staff member Sara; sqlx logs every statement at debug level. Run after a
+# release build (see bench-http.sh).
 #   scripts/bench-queries.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -62,6 +62,8 @@ where
 }
 
 /// Renders `children` with the signed-in person; otherwise a way to sign in that comes back here.
+/// `children` is built again whenever the server walks the waiting Suspense: a page's data comes
+/// from [`user_resource`], made outside, never from a resource made in `children`.
 #[component]
 pub fn RequireUser<F, V>(children: F) -> impl IntoView
 where

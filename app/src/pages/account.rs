@@ -24,7 +24,7 @@ use crate::text;
 use leptos_i18n::I18nContext;
 use leptos_i18n::Locale as _;
 
-type ReferenceResource = Resource<Result<ReferenceData, AppError>>;
+pub(crate) type ReferenceResource = Resource<Result<ReferenceData, AppError>>;
 
 pub(crate) fn reference_resource() -> ReferenceResource {
     Resource::new(|| (), |_| load_reference_data())

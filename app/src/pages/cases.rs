@@ -26,6 +26,7 @@ use crate::domain::need::{format_kronor, NeedKind};
 use crate::domain::{permissions, Me, ReferenceData, Role};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::pages::account::ReferenceResource;
 use crate::pages::needs::{kind_name, page_link, Pages};
 use crate::sync::client::CaseView;
 use crate::sync::context::use_sync;
@@ -134,7 +135,7 @@ fn Queue(
     filter: QueueFilter,
     mine: bool,
     list: Resource<Result<CaseQueue, AppError>>,
-    reference: Resource<Result<ReferenceData, AppError>>,
+    reference: ReferenceResource,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -711,7 +712,7 @@ pub fn SupportReportPage() -> impl IntoView {
 #[component]
 fn Report(
     report: Resource<Result<crate::domain::case::SupportReport, AppError>>,
-    reference: Resource<Result<ReferenceData, AppError>>,
+    reference: ReferenceResource,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
-use super::account::{kind_name, member_role_name, JoinWithCode, RefList, ReferenceChoices};
+use super::account::{
+    kind_name, member_role_name, JoinWithCode, RefList, ReferenceChoices, ReferenceResource,
+};
 use super::needs::GroupNeeds;
 use crate::api::groups::{
     group, list_groups, ConvertGroup, CreateInvite, RegisterGroup, RemoveMember, VerifyGroup,
@@ -20,7 +22,7 @@ use crate::components::{user_resource, NotAllowed, RequireUser};
 use crate::domain::account::{GroupEventKind, GroupView, Invitation};
 use crate::domain::forms::{validate_note, ConvertInput, GroupInput};
 use crate::domain::permissions::{self, Viewer};
-use crate::domain::{local_time, ActorKind, Me, MemberRole, ReferenceData};
+use crate::domain::{local_time, ActorKind, Me, MemberRole};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::text;
@@ -72,7 +74,7 @@ pub fn NewGroupPage() -> impl IntoView {
 }
 
 #[component]
-fn NewGroupForm(reference: Resource<Result<ReferenceData, AppError>>) -> impl IntoView {
+fn NewGroupForm(reference: ReferenceResource) -> impl IntoView {
     let i18n = use_i18n();
     let form = FormState::new();
     let kind = RwSignal::new(String::new());

@@ -20,6 +20,7 @@ use crate::domain::need::{
 use crate::domain::{permissions, Me, ReferenceData, Role};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::pages::account::{reference_resource, ReferenceResource};
 use crate::text;
 
 /// The kind of a need, in words.
@@ -84,7 +85,7 @@ pub fn OpenNeedsPage() -> impl IntoView {
             )
         },
     );
-    let reference = Resource::new(|| (), |_| load_reference_data());
+    let reference = reference_resource();
     view! {
         <PageTitle text=move || t_string!(i18n, needs.title).to_owned() />
         <h1>{t!(i18n, needs.heading)}</h1>
@@ -133,7 +134,7 @@ fn NeedsBrowser(
     action: &'static str,
     filter: NeedFilter,
     list: Resource<Result<NeedList, AppError>>,
-    reference: Resource<Result<ReferenceData, AppError>>,
+    reference: ReferenceResource,
     /// Offers "fits my offers" to someone signed in.
     #[prop(optional)]
     fits: bool,

@@ -13,6 +13,7 @@ use crate::domain::offer::{ListedOffer, OfferFilter, OfferList};
 use crate::domain::{permissions, Me, ReferenceData, Role};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::pages::account::ReferenceResource;
 use crate::pages::needs::{page_link, Pages, PlaceFilters};
 use crate::pages::offers::availability_text;
 
@@ -49,7 +50,7 @@ pub fn StaffOffersPage() -> impl IntoView {
 fn StaffOffers(
     filter: OfferFilter,
     list: Resource<Result<OfferList, AppError>>,
-    reference: Resource<Result<ReferenceData, AppError>>,
+    reference: ReferenceResource,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
