@@ -13,4 +13,4 @@ pub use lang_switch::LangSwitch;
 pub use network_status::NetworkStatus;
 pub use sync_status::{SyncProblems, WaitingChanges};
 pub use title::PageTitle;
-pub use user::{provide_user, use_user, user_resource, NotAllowed, RequireUser};
+pub use user::{provide_user, use_user, user_resource, user_resource_by, NotAllowed, RequireUser};

@@ -43,22 +43,34 @@ where
     T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
 {
+    user_resource_by(allowed, || (), move |()| fetch())
+}
+
+/// [`user_resource`] for data that follows a source (the page's path, a version bumped after
+/// each change): fetched again whenever `source` changes.
+pub fn user_resource_by<S, T, Fut>(
+    allowed: fn(Role) -> bool,
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetch: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> Resource<Result<T, AppError>>
+where
+    S: PartialEq + Clone + Send + Sync + 'static,
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
     let user = use_user();
     let fetch = Arc::new(fetch);
-    Resource::new(
-        || (),
-        move |_| {
-            let fetch = fetch.clone();
-            async move {
-                match user.0.await {
-                    Ok(Some(me)) if allowed(me.role) => fetch().await,
-                    Ok(Some(_)) => Err(AppError::Forbidden),
-                    Ok(None) => Err(AppError::Unauthorized),
-                    Err(err) => Err(err),
-                }
+    Resource::new(source, move |source| {
+        let fetch = fetch.clone();
+        async move {
+            match user.0.await {
+                Ok(Some(me)) if allowed(me.role) => fetch(source).await,
+                Ok(Some(_)) => Err(AppError::Forbidden),
+                Ok(None) => Err(AppError::Unauthorized),
+                Err(err) => Err(err),
             }
-        },
-    )
+        }
+    })
 }
 
 /// Renders `children` with the signed-in person; otherwise a way to sign in that comes back here.

@@ -16,7 +16,7 @@ use crate::api::reference::load_reference_data;
 use crate::components::form::{
     message, on_answer, summary, FormState, FormSummary, Submit, TextField,
 };
-use crate::components::{user_resource, NotAllowed, PageTitle, RequireUser};
+use crate::components::{user_resource, user_resource_by, NotAllowed, PageTitle, RequireUser};
 use crate::domain::case::{
     CaseAction, CaseData, CaseDetail, CaseQueue, CaseRole, CaseState, CaseStep, CaseStepForm,
     QueueFilter, QueuedCase, Waited,
@@ -288,20 +288,13 @@ fn QueueItem(case: QueuedCase, reference: ReferenceData) -> impl IntoView {
 #[component]
 pub fn CasePage() -> impl IntoView {
     let i18n = use_i18n();
-    view! {
-        <PageTitle text=move || t_string!(i18n, cases.title_queue).to_owned() />
-        <RequireUser children=move |_me: Me| view! { <CaseLoader /> } />
-    }
-}
-
-/// Reads the case (once the reader is known) and again after every step.
-#[component]
-fn CaseLoader() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|raw| raw.parse::<Uuid>().ok()));
+    // Bumped after every step: the case is read again.
     let version = RwSignal::new(0u32);
-    let data = Resource::new(
+    // Who may read it is the server's to say (staff, or a contact of the case's group).
+    let data = user_resource_by(
+        |_| true,
         move || (id(), version.get()),
         |(id, _)| async move {
             match id {
@@ -310,6 +303,19 @@ fn CaseLoader() -> impl IntoView {
             }
         },
     );
+    view! {
+        <PageTitle text=move || t_string!(i18n, cases.title_queue).to_owned() />
+        <RequireUser children=move |_me: Me| view! { <CaseLoader data version /> } />
+    }
+}
+
+/// The case, once read (again after every step).
+#[component]
+fn CaseLoader(
+    data: Resource<Result<CaseDetail, AppError>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

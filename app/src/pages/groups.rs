@@ -19,7 +19,7 @@ use crate::components::form::{
     on_answer, summary, FormState, FormSummary, RadioList, Submit, TextField,
 };
 use crate::components::{user_resource, NotAllowed, RequireUser};
-use crate::domain::account::{GroupEventKind, GroupView, Invitation};
+use crate::domain::account::{GroupEventKind, GroupSummary, GroupView, Invitation};
 use crate::domain::forms::{validate_note, ConvertInput, GroupInput};
 use crate::domain::permissions::{self, Viewer};
 use crate::domain::{local_time, ActorKind, Me, MemberRole};
@@ -442,12 +442,13 @@ pub fn InvitePage() -> impl IntoView {
 #[component]
 pub fn StaffGroupsPage() -> impl IntoView {
     let i18n = use_i18n();
+    let groups = user_resource(|role| permissions::can_list_groups(Some(role)), list_groups);
     view! {
         <PageTitle text=move || t_string!(i18n, staff_groups.title).to_owned() />
         <h1>{t!(i18n, staff_groups.heading)}</h1>
-        <RequireUser children=|me: Me| {
+        <RequireUser children=move |me: Me| {
             if permissions::can_list_groups(Some(me.role)) {
-                Either::Left(view! { <StaffGroups /> })
+                Either::Left(view! { <StaffGroups groups /> })
             } else {
                 Either::Right(view! { <NotAllowed /> })
             }
@@ -456,9 +457,8 @@ pub fn StaffGroupsPage() -> impl IntoView {
 }
 
 #[component]
-fn StaffGroups() -> impl IntoView {
+fn StaffGroups(groups: Resource<Result<Vec<GroupSummary>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let groups = Resource::new(|| (), |_| list_groups());
     view! {
         <p class="lead">{t!(i18n, staff_groups.lead)}</p>
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>

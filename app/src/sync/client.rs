@@ -6,7 +6,7 @@
 //! driver [`sync`] asks it for a request, sends it, and hands it the answer, so the person can
 //! keep making changes while a sync is out.
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use uuid::Uuid;
@@ -138,6 +138,10 @@ pub enum TransportError {
 pub trait Transport {
     async fn push(&mut self, request: &PushRequest) -> Result<PushResponse, TransportError>;
     async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, TransportError>;
+    /// Lets the page run between two slices of a long piece of work. The browser's goes on
+    /// in a new task, so a first sync of hundreds of records never holds the phone's main
+    /// thread for long; elsewhere it does nothing.
+    async fn pause(&mut self) {}
 }
 
 /// Whether the driver should go on after an answer.
@@ -167,6 +171,34 @@ pub struct Engine<S: Store> {
     pub update_required: bool,
     /// The server no longer knows this session.
     pub signed_out: bool,
+    /// Kinds whose stored copy is behind this one: a save writes only these.
+    dirty: BTreeSet<Kind>,
+    /// A save begun and not finished ([`Engine::save_step`]).
+    saving: Option<Saving>,
+}
+
+/// A save under way, a kind at a time: the kinds not written yet, the one a full phone keeps
+/// longest last (it is written first).
+#[derive(Debug)]
+struct Saving {
+    kinds: Vec<Kind>,
+    full: bool,
+    dropped: bool,
+}
+
+/// One kind's records as stored (`records/<kind>`: id → version and data), written straight
+/// from the copy.
+struct KindRecords<'a>(&'a BTreeMap<Uuid, Stored>, Kind);
+
+impl Serialize for KindRecords<'_> {
+    fn serialize<Z: serde::Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        serializer.collect_map(self.0.iter().filter(|(_, r)| r.data.kind() == self.1))
+    }
+}
+
+fn put<T: Serialize>(store: &mut impl Store, key: &str, value: &T) -> Result<(), StoreFull> {
+    let json = serde_json::to_string(value).map_err(|_| StoreFull)?;
+    store.set(key, &json)
 }
 
 /// What the shared rules know on a device, from its last pull: the reference lists and the
@@ -214,6 +246,8 @@ impl<S: Store> Engine<S> {
             storage_full: false,
             update_required: false,
             signed_out: false,
+            dirty: BTreeSet::new(),
+            saving: None,
         };
         engine.reload();
         engine
@@ -229,6 +263,10 @@ impl<S: Store> Engine<S> {
             return;
         }
         self.loaded = stored.as_ref().map(|m| m.rev);
+        // What is in memory is what is stored; a save begun on the old copy is dropped (what
+        // it had pulled comes again: its cursors were not saved).
+        self.dirty.clear();
+        self.saving = None;
         if let Some(meta) = stored {
             self.meta = meta;
         }
@@ -541,20 +579,35 @@ impl<S: Store> Engine<S> {
             None => Current::Missing,
         };
         match apply(current, self.user, &change.op, &judge) {
-            Ok(Effect::Put(data)) => {
-                self.snapshot
-                    .records
-                    .insert(change.record, Stored { version, data });
-            }
-            Ok(Effect::Remove) => {
-                self.snapshot.records.remove(&change.record);
-            }
+            Ok(Effect::Put(data)) => self.put_record(change.record, Stored { version, data }),
+            Ok(Effect::Remove) => self.remove_record(change.record),
             _ => {}
         }
     }
 
-    /// Takes a page of a pull.
+    fn put_record(&mut self, id: Uuid, stored: Stored) {
+        self.dirty.insert(stored.data.kind());
+        if let Some(old) = self.snapshot.records.insert(id, stored) {
+            self.dirty.insert(old.data.kind());
+        }
+    }
+
+    fn remove_record(&mut self, id: Uuid) {
+        if let Some(old) = self.snapshot.records.remove(&id) {
+            self.dirty.insert(old.data.kind());
+        }
+    }
+
+    /// Takes a page of a pull and saves it.
     pub fn on_pull(&mut self, answer: Result<PullResponse, TransportError>) -> Step {
+        let step = self.take_pull(answer);
+        while self.save_step() {}
+        step
+    }
+
+    /// Takes a page of a pull into the copy and begins saving it; [`Engine::save_step`]
+    /// finishes the save a kind at a time.
+    pub fn take_pull(&mut self, answer: Result<PullResponse, TransportError>) -> Step {
         self.reload();
         let response = match answer {
             Ok(response) => {
@@ -575,6 +628,7 @@ impl<S: Store> Engine<S> {
             // The server forgot removals older than our cursors: its records are everything.
             // The outbox stays; it is applied on top as always.
             self.snapshot.records.clear();
+            self.dirty.extend(Kind::ALL);
             self.snapshot.cursors.clear();
         } else {
             // An answer older than what we hold (another tab pulled since): a cursor never
@@ -601,11 +655,9 @@ impl<S: Store> Engine<S> {
                         version: record.version,
                         data,
                     };
-                    self.snapshot.records.insert(record.id, stored);
+                    self.put_record(record.id, stored);
                 }
-                None => {
-                    self.snapshot.records.remove(&record.id);
-                }
+                None => self.remove_record(record.id),
             }
         }
         for scope in &response.dropped {
@@ -615,7 +667,7 @@ impl<S: Store> Engine<S> {
         if let Some(context) = response.context {
             self.snapshot.context = Some(context);
         }
-        self.save_all();
+        self.begin_save();
         if response.more {
             Step::Continue
         } else {
@@ -628,9 +680,8 @@ impl<S: Store> Engine<S> {
     }
 
     fn save<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), StoreFull> {
-        let json = serde_json::to_string(value).map_err(|_| StoreFull)?;
         let key = self.key(name);
-        self.store.set(&key, &json)
+        put(&mut self.store, &key, value)
     }
 
     /// Writes the meta with a new `rev`, last, so other tabs see a finished save. If it cannot
@@ -659,27 +710,24 @@ impl<S: Store> Engine<S> {
         self.commit()
     }
 
-    /// The records of one kind, as stored.
-    fn records_of(&self, kind: Kind) -> BTreeMap<Uuid, Stored> {
-        self.snapshot
-            .records
-            .iter()
-            .filter(|(_, r)| r.data.kind() == kind)
-            .map(|(id, r)| (*id, r.clone()))
-            .collect()
-    }
-
     /// Saves everything: the log and outbox first, then the copy kind by kind. When the phone
     /// is full, what the server can always send again goes, kind by kind in the order of
     /// [`Kind::keep_priority`] (public and group needs before the person's own offers), and
     /// the cursors with it (the next pull starts over). The outbox is never dropped.
     pub fn save_all(&mut self) {
-        let names: Vec<String> = Kind::ALL.into_iter().map(records_key).collect();
+        self.begin_save();
+        while self.save_step() {}
+    }
+
+    /// Begins a save: the log and the outbox now, the copy by [`Engine::save_step`].
+    fn begin_save(&mut self) {
         if self.signed_out {
             // The session ended on its own: only the unsent changes stay on the device.
+            self.saving = None;
             let outbox = std::mem::take(&mut self.outbox);
             self.storage_full = self.save("outbox", &outbox).is_err();
             self.outbox = outbox;
+            let names: Vec<String> = Kind::ALL.into_iter().map(records_key).collect();
             for name in names.iter().map(String::as_str).chain(["snapshot", "log"]) {
                 let key = self.key(name);
                 self.store.remove(&key);
@@ -693,39 +741,96 @@ impl<S: Store> Engine<S> {
             std::mem::take(&mut self.log),
             std::mem::take(&mut self.outbox),
         );
+        // Committed at once: a change recorded before the copy is written finds the store as
+        // this engine left it, and does not read it again over what is not written yet.
+        let read_at = self.loaded;
         let kept = self
             .save("log", &log)
-            .and_then(|()| self.save("outbox", &outbox));
-        let mut full = kept.is_err();
-        let mut kinds = Kind::ALL.to_vec();
-        kinds.sort_by_key(|k| std::cmp::Reverse(k.keep_priority()));
-        let mut dropped = false;
-        for kind in kinds {
-            let records = self.records_of(kind);
-            if full || self.save(&records_key(kind), &records).is_err() {
-                full = true;
-                dropped = true;
-                let key = self.key(&records_key(kind));
-                self.store.remove(&key);
-            }
+            .and_then(|()| self.save("outbox", &outbox))
+            .and_then(|()| self.commit());
+        if kept.is_err() {
+            // The stored meta is the one read: the save goes on as on a full phone.
+            self.loaded = read_at;
         }
+        self.log = log;
+        self.outbox = outbox;
+        // Taken from the end: the kind kept longest first.
+        let mut kinds = Kind::ALL.to_vec();
+        kinds.sort_by_key(|k| k.keep_priority());
+        self.saving = Some(Saving {
+            kinds,
+            full: kept.is_err(),
+            dropped: false,
+        });
+    }
+
+    /// Writes the next kind of a save begun (only if it changed), and after the last one the
+    /// cursors and the meta. False when nothing is left to do. Between two steps the page may
+    /// run, and record changes (they save the outbox themselves); if another tab saved in
+    /// between, this save is dropped and the copy read again, as nothing of it is committed.
+    pub fn save_step(&mut self) -> bool {
+        let stored = load::<Meta>(&self.store, &self.key("meta")).map(|m| m.rev);
+        if self.saving.is_some() && stored != self.loaded {
+            self.saving = None;
+            self.loaded = None;
+            self.reload();
+            return false;
+        }
+        let Some(saving) = self.saving.as_mut() else {
+            return false;
+        };
+        if let Some(kind) = saving.kinds.pop() {
+            let key = format!("{}{}", prefix(self.user), records_key(kind));
+            let wanted = saving.full || self.dirty.contains(&kind);
+            if wanted
+                && (saving.full
+                    || put(
+                        &mut self.store,
+                        &key,
+                        &KindRecords(&self.snapshot.records, kind),
+                    )
+                    .is_err())
+            {
+                // Dropped to make room: it stays unsaved, and comes again with the next pull.
+                saving.full = true;
+                saving.dropped = true;
+                self.store.remove(&key);
+            } else {
+                self.dirty.remove(&kind);
+            }
+            return true;
+        }
+        let Saving { full, dropped, .. } = self.saving.take().expect("checked above");
+        self.finish_save(full, dropped);
+        false
+    }
+
+    fn finish_save(&mut self, mut full: bool, dropped: bool) {
         if dropped {
             // What was dropped comes again with the next pull, which starts over.
             self.snapshot.cursors.clear();
         }
-        if self.save("snapshot", &self.snapshot.clone()).is_err() {
+        // Only the cursors and the context are written (the records are kept by kind).
+        let snapshot = std::mem::take(&mut self.snapshot);
+        let saved = self.save("snapshot", &snapshot);
+        self.snapshot = snapshot;
+        if saved.is_err() {
             let key = self.key("snapshot");
             self.store.remove(&key);
             full = true;
         }
         if full {
             // With room made, try the outbox and the log again.
+            let (log, outbox) = (
+                std::mem::take(&mut self.log),
+                std::mem::take(&mut self.outbox),
+            );
             let _ = self
                 .save("outbox", &outbox)
                 .and_then(|()| self.save("log", &log));
+            self.log = log;
+            self.outbox = outbox;
         }
-        self.log = log;
-        self.outbox = outbox;
         self.storage_full = full;
         if self.commit().is_err() {
             self.storage_full = true;
@@ -750,6 +855,8 @@ impl<S: Store> Engine<S> {
     fn session_ended(&mut self) {
         self.signed_out = true;
         self.snapshot = Snapshot::default();
+        self.dirty.clear();
+        self.saving = None;
         self.log.clear();
         let names: Vec<String> = Kind::ALL.into_iter().map(records_key).collect();
         for name in names.iter().map(String::as_str).chain(["snapshot", "log"]) {
@@ -768,6 +875,8 @@ impl<S: Store> Engine<S> {
         self.outbox.clear();
         self.log.clear();
         self.snapshot = Snapshot::default();
+        self.dirty.clear();
+        self.saving = None;
     }
 }
 
@@ -857,7 +966,12 @@ pub async fn sync<S: Store, T: Transport>(engine: &RefCell<Engine<S>>, transport
         let request = engine.borrow().pull_request(first);
         first = false;
         let answer = transport.pull(&request).await;
-        match engine.borrow_mut().on_pull(answer) {
+        let step = engine.borrow_mut().take_pull(answer);
+        // A kind at a time, letting the page run between kinds.
+        while engine.borrow_mut().save_step() {
+            transport.pause().await;
+        }
+        match step {
             Step::Continue if rounds < MAX_ROUNDS => {}
             Step::Continue | Step::Done => return Step::Done,
             Step::Stop => return Step::Stop,
@@ -1397,5 +1511,196 @@ mod tests {
         );
         assert_eq!(reopened.device(), Uuid::from_u128(0xde));
         assert!(reopened.store().items.keys().all(|k| !k.starts_with(&old)));
+    }
+
+    /// A store that counts what is written to each key.
+    #[derive(Default)]
+    struct Counting {
+        inner: MemoryStore,
+        writes: BTreeMap<String, usize>,
+    }
+
+    impl Store for Counting {
+        fn get(&self, key: &str) -> Option<String> {
+            self.inner.get(key)
+        }
+        fn set(&mut self, key: &str, value: &str) -> Result<(), StoreFull> {
+            let name = key.rsplit_once("/records/").map_or(key, |(_, kind)| kind);
+            *self.writes.entry(name.to_owned()).or_default() += 1;
+            self.inner.set(key, value)
+        }
+        fn remove(&mut self, key: &str) {
+            self.inner.remove(key)
+        }
+    }
+
+    fn offer_record(id: u128, version: i64, note: &str) -> Record {
+        Record {
+            id: Uuid::from_u128(id),
+            version,
+            data: Some(Data::Offer(offer(note))),
+        }
+    }
+
+    fn need_record(id: u128, version: i64) -> Record {
+        Record {
+            id: Uuid::from_u128(id),
+            version,
+            data: Some(Data::Need(need(0x900))),
+        }
+    }
+
+    #[test]
+    fn a_pull_writes_only_the_kinds_it_changed() {
+        let user = Uuid::from_u128(0xa);
+        let mut e = Engine::open(Counting::default(), user, Uuid::from_u128(0xde));
+        e.on_pull(Ok(page(
+            2,
+            vec![offer_record(7, 1, "a"), need_record(8, 2)],
+            true,
+        )));
+        assert_eq!(e.store().writes.get("offer"), Some(&1));
+        assert_eq!(e.store().writes.get("need"), Some(&1));
+
+        e.on_pull(Ok(page(3, vec![offer_record(7, 3, "b")], false)));
+        assert_eq!(e.store().writes.get("offer"), Some(&2), "the offer changed");
+        assert_eq!(e.store().writes.get("need"), Some(&1), "the need did not");
+
+        // A removal is a change of the removed record's kind.
+        let gone = Record {
+            id: Uuid::from_u128(8),
+            version: 4,
+            data: None,
+        };
+        e.on_pull(Ok(page(4, vec![gone], false)));
+        assert_eq!(e.store().writes.get("need"), Some(&2));
+
+        let reopened = Engine::open(e.store, user, Uuid::from_u128(1));
+        assert_eq!(reopened.offers()[0].data.note, "b");
+        assert!(reopened.needs().is_empty());
+        assert_eq!(reopened.cursors()[&mine()], 4);
+    }
+
+    #[test]
+    fn a_change_recorded_while_a_pull_is_being_saved_is_kept_with_the_pull() {
+        let mut e = engine(MemoryStore::default());
+        e.take_pull(Ok(page(
+            5,
+            vec![offer_record(7, 1, "a"), need_record(8, 2)],
+            true,
+        )));
+        assert!(e.save_step(), "one kind written, more to go");
+        // The page runs between two steps, and the person records a change.
+        e.record(
+            Uuid::from_u128(1),
+            Uuid::from_u128(100),
+            OfferOp::Create(offer("mine")),
+        )
+        .unwrap();
+        while e.save_step() {}
+
+        let reopened = engine(e.store.clone());
+        assert_eq!(reopened.outbox().len(), 1, "the change is kept");
+        assert_eq!(reopened.cursors()[&mine()], 5, "and the pull is saved");
+        let offers: Vec<_> = reopened.offers().iter().map(|o| o.id.as_u128()).collect();
+        assert_eq!(offers, vec![7, 100]);
+        assert_eq!(reopened.needs().len(), 1);
+    }
+
+    #[test]
+    fn a_pull_half_saved_when_another_tab_saves_is_dropped_and_comes_again() {
+        let store = Shared::default();
+        let user = Uuid::from_u128(0xa);
+        let mut first = Engine::open(store.clone(), user, Uuid::from_u128(1));
+        let mut second = Engine::open(store.clone(), user, Uuid::from_u128(2));
+        first.on_pull(Ok(page(3, vec![offer_record(7, 1, "a")], true)));
+
+        first.take_pull(Ok(page(
+            6,
+            vec![offer_record(7, 5, "b"), need_record(8, 6)],
+            false,
+        )));
+        assert!(first.save_step());
+        // The other tab records a change between two of the first tab's steps.
+        second
+            .record(
+                Uuid::from_u128(2),
+                Uuid::from_u128(101),
+                OfferOp::Create(offer("other tab")),
+            )
+            .unwrap();
+        while first.save_step() {}
+        assert_eq!(
+            first.outbox().len(),
+            1,
+            "the first tab read the store again"
+        );
+        assert_eq!(first.cursors()[&mine()], 3);
+        // And a change it records now goes after the other tab's, not over it.
+        first
+            .record(
+                Uuid::from_u128(3),
+                Uuid::from_u128(102),
+                OfferOp::Create(offer("first tab")),
+            )
+            .unwrap();
+
+        let reopened = Engine::open(store, user, Uuid::from_u128(3));
+        let ids: Vec<_> = reopened.outbox().iter().map(|c| c.id.as_u128()).collect();
+        assert_eq!(ids, vec![2, 3], "both tabs' changes are kept");
+        assert_eq!(
+            reopened.cursors()[&mine()],
+            3,
+            "the half-saved pull did not move the cursor: it comes again"
+        );
+    }
+
+    /// Plays [`sync`] against canned answers and counts its pauses.
+    struct Canned {
+        pulls: Vec<PullResponse>,
+        pauses: usize,
+    }
+
+    impl Transport for Canned {
+        async fn push(&mut self, _: &PushRequest) -> Result<PushResponse, TransportError> {
+            Err(TransportError::Offline)
+        }
+        async fn pull(&mut self, _: &PullRequest) -> Result<PullResponse, TransportError> {
+            Ok(self.pulls.remove(0))
+        }
+        async fn pause(&mut self) {
+            self.pauses += 1;
+        }
+    }
+
+    #[test]
+    fn a_sync_lets_the_page_run_between_the_kinds_it_saves() {
+        let e = RefCell::new(engine(MemoryStore::default()));
+        let mut canned = Canned {
+            pulls: vec![page(
+                2,
+                vec![offer_record(7, 1, "a"), need_record(8, 2)],
+                true,
+            )],
+            pauses: 0,
+        };
+        let step = block_on(sync(&e, &mut canned));
+        assert_eq!(step, Step::Done);
+        assert_eq!(canned.pauses, Kind::ALL.len(), "one pause after each kind");
+        let reopened = engine(e.into_inner().store);
+        assert_eq!(reopened.offers().len(), 1);
+        assert_eq!(reopened.needs().len(), 1);
+    }
+
+    /// Runs a future that never waits on anything outside it (the canned transport).
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        use std::task::{Context, Poll, Waker};
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+        }
     }
 }

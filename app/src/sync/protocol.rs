@@ -213,8 +213,10 @@ pub struct PullRequest {
     pub context: bool,
 }
 
+/// A page of a pull. `R` is how a record is read: [`Record`], or the browser's raw JSON text
+/// of one, so that a big first page is parsed a slice at a time (`sync::browser`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PullResponse {
+pub struct PullResponse<R = Record> {
     /// The scopes finished by this page, each with its new cursor. Never lower than the
     /// request's, unless `reset`.
     pub cursors: BTreeMap<String, i64>,
@@ -228,8 +230,22 @@ pub struct PullResponse {
     /// older than the server's memory of removals (or from another database). The device
     /// replaces its copy (and keeps its outbox).
     pub reset: bool,
-    pub records: Vec<Record>,
+    pub records: Vec<R>,
     pub context: Option<Context>,
+}
+
+impl<R> PullResponse<R> {
+    /// The same page with its records read (or replaced) by `records`.
+    pub fn with_records<T>(self, records: Vec<T>) -> PullResponse<T> {
+        PullResponse {
+            cursors: self.cursors,
+            dropped: self.dropped,
+            more: self.more,
+            reset: self.reset,
+            records,
+            context: self.context,
+        }
+    }
 }
 
 /// A record as the person may see it after the change numbered `version`; `data: None`: it is
