@@ -125,9 +125,18 @@ fn district_names(view: &LocalView, offer: &OfferData) -> String {
 #[component]
 pub fn MyOffersPage() -> impl IntoView {
     let i18n = use_i18n();
+    let saved = use_query_map().with_untracked(|q| q.get("sparat").is_some());
+    // What does not depend on the device's data comes with the page, so the page shows at
+    // once (the server's HTML); only the list waits for the device.
     view! {
         <PageTitle text=move || t_string!(i18n, offers.title).to_owned() />
-        <RequireUser children=|_me: Me| view! { <LocalData><MyOffers /></LocalData> } />
+        <h1>{t!(i18n, offers.heading)}</h1>
+        <RequireUser children=move |_me: Me| view! {
+            <p class="lead">{t!(i18n, offers.intro)}</p>
+            {saved.then(|| view! { <p class="notice notice--ok" role="status" data-testid="saved">{t!(i18n, offers.saved_on_device)}</p> })}
+            <p><a class="button" href="/erbjudanden/ny" data-testid="new-offer">{t!(i18n, offers.new)}</a></p>
+            <LocalData><MyOffers /></LocalData>
+        } />
     }
 }
 
@@ -135,14 +144,9 @@ pub fn MyOffersPage() -> impl IntoView {
 fn MyOffers() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let saved = use_query_map().with_untracked(|q| q.get("sparat").is_some());
     // Only a change of the offers themselves re-renders the list.
     let offers = Memo::new(move |_| sync.view.with(|v| v.offers.clone()));
     view! {
-        <h1>{t!(i18n, offers.heading)}</h1>
-        <p class="lead">{t!(i18n, offers.intro)}</p>
-        {saved.then(|| view! { <p class="notice notice--ok" role="status" data-testid="saved">{t!(i18n, offers.saved_on_device)}</p> })}
-        <p><a class="button" href="/erbjudanden/ny" data-testid="new-offer">{t!(i18n, offers.new)}</a></p>
         {move || {
             let list = offers.get();
             if list.is_empty() {
@@ -211,13 +215,13 @@ pub fn NewOfferPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <PageTitle text=move || t_string!(i18n, offers.new_title).to_owned() />
+        <h1>{t!(i18n, offers.new_heading)}</h1>
         <RequireUser children=|_me: Me| view! { <LocalData><NewOffer /></LocalData> } />
     }
 }
 
 #[component]
 fn NewOffer() -> impl IntoView {
-    let i18n = use_i18n();
     let sync = use_sync();
     // A new offer starts from the profile: where I said I can help, what I can, which languages.
     let start = sync.view.with_untracked(|v| {
@@ -235,7 +239,6 @@ fn NewOffer() -> impl IntoView {
         }
     });
     view! {
-        <h1>{t!(i18n, offers.new_heading)}</h1>
         <OfferForm start on_valid=move |offer: OfferData| (Uuid::new_v4(), OfferOp::Create(offer)) />
     }
 }
@@ -245,6 +248,7 @@ pub fn EditOfferPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <PageTitle text=move || t_string!(i18n, offers.edit_title).to_owned() />
+        <h1>{t!(i18n, offers.edit_heading)}</h1>
         <RequireUser children=|_me: Me| view! { <LocalData><EditOffer /></LocalData> } />
     }
 }
@@ -261,7 +265,6 @@ fn EditOffer() -> impl IntoView {
     });
     match found {
         None => Either::Left(view! {
-            <h1>{t!(i18n, offers.edit_heading)}</h1>
             <p class="notice notice--error" role="alert">{t!(i18n, offers.not_found)}</p>
             <p><a href="/erbjudanden">{t!(i18n, offers.back)}</a></p>
         }),
@@ -269,7 +272,6 @@ fn EditOffer() -> impl IntoView {
             let before = offer.data.clone();
             let start = OfferInput::from_offer(&before);
             Either::Right(view! {
-                <h1>{t!(i18n, offers.edit_heading)}</h1>
                 <OfferForm start on_valid=move |mut after: OfferData| {
                     after.paused = before.paused; // pausing is its own button
                     (offer.id, OfferOp::Update(OfferPatch::between(&before, &after)))
@@ -709,6 +711,7 @@ pub fn ChangesPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <PageTitle text=move || t_string!(i18n, changes.title).to_owned() />
+        <h1>{t!(i18n, changes.heading)}</h1>
         <RequireUser children=|_me: Me| view! { <LocalData><Changes /></LocalData> } />
     }
 }
@@ -740,7 +743,6 @@ fn Changes() -> impl IntoView {
         })
     };
     view! {
-        <h1>{t!(i18n, changes.heading)}</h1>
         <section aria-labelledby="waiting-heading">
             <h2 id="waiting-heading">{t!(i18n, changes.waiting_heading)}</h2>
             {move || {
