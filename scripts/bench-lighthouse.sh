@@ -6,6 +6,7 @@
 # The public pages as a visitor; /start, /erbjudanden and /erbjudanden/ny signed in as the demo
 # volunteer. Installs npm `lighthouse` into the tools folder on first use (not part of the tests).
 #   scripts/bench-lighthouse.sh [RUNS]      (default 3)
+#   PAGES="/start /erbjudanden" scripts/bench-lighthouse.sh 3     (only these pages)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -38,7 +39,7 @@ audit() { # path, run, then extra lighthouse arguments
 
 echo "| page | first-visit bytes | performance | LCP | TBT | accessibility |"
 echo "|---|---:|---:|---:|---:|---:|"
-for path in / /registrera /logga-in /behov /start /erbjudanden /erbjudanden/ny; do
+for path in ${PAGES:-/ /registrera /logga-in /behov /start /erbjudanden /erbjudanden/ny}; do
   extra=()
   case $path in /start | /erbjudanden*) extra=(--extra-headers="$out/signed-in.json") ;; esac
   for run in $(seq "$runs"); do audit "$path" "$run" "${extra[@]}"; done

@@ -88,27 +88,18 @@ impl Transport for FetchTransport {
 /// Records read between two pauses: ~25 ms on a phone four times slower than a laptop.
 const RECORDS_PER_SLICE: usize = 40;
 
-/// Resolves in a new task of the page's event loop (`scheduler.yield()` where the browser has
-/// it, which keeps the page's place in the queue; else a zero timeout), so the browser can
-/// paint and answer taps in between.
+/// Resolves in a new task of the page's event loop (a zero timeout), so the browser can paint
+/// and answer taps in between. (`scheduler.yield()` would keep the page's place in the queue,
+/// but calling it costs the main module new imports; the timeout is Leptos's, already there.)
 async fn next_task() {
-    use wasm_bindgen::{JsCast, JsValue};
-    let scheduler = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("scheduler"))
-        .ok()
-        .filter(|s| s.is_object());
-    let yielded = scheduler.and_then(|s| {
-        let yield_fn = js_sys::Reflect::get(&s, &JsValue::from_str("yield")).ok()?;
-        let promise = yield_fn.dyn_ref::<js_sys::Function>()?.call0(&s).ok()?;
-        promise.dyn_into::<js_sys::Promise>().ok()
-    });
-    let promise = yielded.unwrap_or_else(|| {
-        js_sys::Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .expect("a page has a window")
-                .set_timeout_with_callback(&resolve);
-        })
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    let (done, wait) = futures_channel::oneshot::channel();
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = done.send(());
+        },
+        std::time::Duration::ZERO,
+    );
+    let _ = wait.await;
 }
 
 /// The engine as the app's context drives it. Everything behind it — the engine, the typed
