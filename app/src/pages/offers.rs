@@ -125,7 +125,6 @@ fn district_names(view: &LocalView, offer: &OfferData) -> String {
 #[component]
 pub fn MyOffersPage() -> impl IntoView {
     let i18n = use_i18n();
-    let saved = use_query_map().with_untracked(|q| q.get("sparat").is_some());
     // What does not depend on the device's data comes with the page, so the page shows at
     // once (the server's HTML); only the list waits for the device.
     view! {
@@ -133,7 +132,6 @@ pub fn MyOffersPage() -> impl IntoView {
         <h1>{t!(i18n, offers.heading)}</h1>
         <RequireUser children=move |_me: Me| view! {
             <p class="lead">{t!(i18n, offers.intro)}</p>
-            {saved.then(|| view! { <p class="notice notice--ok" role="status" data-testid="saved">{t!(i18n, offers.saved_on_device)}</p> })}
             <p><a class="button" href="/erbjudanden/ny" data-testid="new-offer">{t!(i18n, offers.new)}</a></p>
             <LocalData><MyOffers /></LocalData>
         } />
@@ -144,9 +142,13 @@ pub fn MyOffersPage() -> impl IntoView {
 fn MyOffers() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    // From the address, so after hydration: offline, the service worker answers
+    // `/erbjudanden?sparat=1` with the page it kept for `/erbjudanden`.
+    let saved = use_query_map().with_untracked(|q| q.get("sparat").is_some());
     // Only a change of the offers themselves re-renders the list.
     let offers = Memo::new(move |_| sync.view.with(|v| v.offers.clone()));
     view! {
+        {saved.then(|| view! { <p class="notice notice--ok" role="status" data-testid="saved">{t!(i18n, offers.saved_on_device)}</p> })}
         {move || {
             let list = offers.get();
             if list.is_empty() {
