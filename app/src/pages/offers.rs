@@ -23,18 +23,38 @@ use crate::sync::protocol::{Change, OfferOp, Op, Refusal, SyncErrorReason};
 use crate::text;
 use leptos_i18n::I18nContext;
 
-/// Shows `children` once the device's data has been read (after hydration).
+/// How long a phone with nothing stored yet waits for its first sync before the page is shown
+/// without it (a weak signal can hold a request for a long time; the forms work without it).
+const FIRST_SYNC_WAIT: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// Shows `children` once the device's data has been read (after hydration). A phone that has
+/// nothing yet (a first visit) waits for the first sync too, up to [`FIRST_SYNC_WAIT`]: the
+/// page is built once, with the person's data, instead of saying "no offers" and then showing
+/// them.
 #[component]
 pub(crate) fn LocalData(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let hydrated = hydrated();
+    let waited = RwSignal::new(false);
+    // `try_set`: the page may be gone by then.
+    Effect::new(move |_| {
+        set_timeout(
+            move || {
+                let _ = waited.try_set(true);
+            },
+            FIRST_SYNC_WAIT,
+        )
+    });
     // The children are rendered again when the data is read and when the person's context
     // (groups, districts, reference data: what the forms are built from) arrives or changes —
     // not on every change of the records, which would close what is open and take the focus
     // away; the pages follow those inside.
     let state = Memo::new(move |_| {
-        let ready = hydrated.get() && sync.view.with(|v| v.ready);
+        let ready = hydrated.get()
+            && sync
+                .view
+                .with(|v| v.ready && (v.context.is_some() || v.synced || waited.get()));
         (ready, sync.view.with(|v| v.context.clone()))
     });
     move || {

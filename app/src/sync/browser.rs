@@ -120,7 +120,8 @@ pub trait Device {
     /// Reads the store again (another tab saved).
     fn reload(&self);
     /// Sets `view` to what the engine holds, unless it already shows exactly that.
-    fn publish(&self, view: leptos::prelude::RwSignal<super::context::LocalView>);
+    /// `synced`: a sync has ended since the device was opened.
+    fn publish(&self, view: leptos::prelude::RwSignal<super::context::LocalView>, synced: bool);
     /// The session ended on its own at the last sync.
     fn signed_out(&self) -> bool;
     /// One sync (push, then pull), borrowing the engine only between requests.
@@ -157,7 +158,7 @@ impl Device for BrowserDevice {
         self.0.borrow_mut().reload();
     }
 
-    fn publish(&self, view: leptos::prelude::RwSignal<super::context::LocalView>) {
+    fn publish(&self, view: leptos::prelude::RwSignal<super::context::LocalView>, synced: bool) {
         use leptos::prelude::{Set, WithUntracked};
         let e = self.0.borrow();
         let views = e.views();
@@ -174,6 +175,7 @@ impl Device for BrowserDevice {
             storage_full: e.storage_full,
             update_required: e.update_required,
             signed_out: e.signed_out,
+            synced,
         };
         drop(e);
         // A sync that changed nothing must not re-render the pages (and close what is open).

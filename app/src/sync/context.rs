@@ -28,6 +28,9 @@ pub struct LocalView {
     pub storage_full: bool,
     pub update_required: bool,
     pub signed_out: bool,
+    /// A sync has ended (answered or not) since the device's data was opened. On a phone that
+    /// has nothing yet, the pages wait for it instead of showing "nothing here" first.
+    pub synced: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -44,6 +47,9 @@ pub struct SyncContext {
     syncing: StoredValue<bool>,
     #[cfg(feature = "hydrate")]
     again: StoredValue<bool>,
+    /// A sync has ended since the device was opened (see [`LocalView::synced`]).
+    #[cfg(feature = "hydrate")]
+    synced: StoredValue<bool>,
 }
 
 /// Now, in Unix seconds, by this device's clock (the server's on the server).
@@ -87,6 +93,8 @@ pub fn provide_sync() {
         syncing: StoredValue::new(false),
         #[cfg(feature = "hydrate")]
         again: StoredValue::new(false),
+        #[cfg(feature = "hydrate")]
+        synced: StoredValue::new(false),
     };
     provide_context(sync);
 
@@ -179,6 +187,7 @@ impl SyncContext {
         }
         self.view.set(LocalView {
             ready: true,
+            synced: true,
             ..LocalView::default()
         });
     }
@@ -200,6 +209,7 @@ impl SyncContext {
                 loop {
                     this.again.set_value(false);
                     engine.clone().sync().await;
+                    this.synced.set_value(true);
                     if engine.signed_out() {
                         // The session ended on its own: the engine kept only the unsent
                         // changes; the kept pages show the person too.
@@ -222,6 +232,7 @@ impl SyncContext {
         }
         self.opened_for.set_value(Some(user));
         self.engine.set_value(None);
+        self.synced.set_value(false);
         let Some(user) = user else {
             self.publish();
             return;
@@ -243,9 +254,10 @@ impl SyncContext {
     #[cfg(feature = "hydrate")]
     fn publish(&self) {
         match self.engine.get_value() {
-            Some(engine) => engine.publish(self.view),
+            Some(engine) => engine.publish(self.view, self.synced.get_value()),
             None => self.view.set(LocalView {
                 ready: true,
+                synced: true,
                 ..LocalView::default()
             }),
         }
