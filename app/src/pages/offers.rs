@@ -62,7 +62,7 @@ pub(crate) fn LocalData(children: ChildrenFn) -> impl IntoView {
             Either::Left(children())
         } else {
             Either::Right(
-                view! { <p class="muted" data-testid="local-loading">{t!(i18n, offers.reading)}</p> },
+                view! { <p class="muted local-loading" data-testid="local-loading">{t!(i18n, offers.reading)}</p> },
             )
         }
     }
