@@ -727,11 +727,7 @@ impl<S: Store> Engine<S> {
             let outbox = std::mem::take(&mut self.outbox);
             self.storage_full = self.save("outbox", &outbox).is_err();
             self.outbox = outbox;
-            let names: Vec<String> = Kind::ALL.into_iter().map(records_key).collect();
-            for name in names.iter().map(String::as_str).chain(["snapshot", "log"]) {
-                let key = self.key(name);
-                self.store.remove(&key);
-            }
+            self.remove_copy();
             if self.commit().is_err() {
                 self.storage_full = true;
             }
@@ -769,40 +765,42 @@ impl<S: Store> Engine<S> {
     /// run, and record changes (they save the outbox themselves); if another tab saved in
     /// between, this save is dropped and the copy read again, as nothing of it is committed.
     pub fn save_step(&mut self) -> bool {
+        if self.saving.is_none() {
+            return false;
+        }
         let stored = load::<Meta>(&self.store, &self.key("meta")).map(|m| m.rev);
-        if self.saving.is_some() && stored != self.loaded {
+        if stored != self.loaded {
             self.saving = None;
             self.loaded = None;
             self.reload();
             return false;
         }
-        let Some(saving) = self.saving.as_mut() else {
+        let Some(kind) = self.saving.as_mut().and_then(|s| s.kinds.pop()) else {
+            let Saving { full, dropped, .. } = self.saving.take().expect("checked above");
+            self.finish_save(full, dropped);
             return false;
         };
-        if let Some(kind) = saving.kinds.pop() {
-            let key = format!("{}{}", prefix(self.user), records_key(kind));
-            let wanted = saving.full || self.dirty.contains(&kind);
-            if wanted
-                && (saving.full
-                    || put(
-                        &mut self.store,
-                        &key,
-                        &KindRecords(&self.snapshot.records, kind),
-                    )
-                    .is_err())
-            {
-                // Dropped to make room: it stays unsaved, and comes again with the next pull.
+        let key = self.key(&records_key(kind));
+        let full = self.saving.as_ref().is_some_and(|s| s.full);
+        let kept = !full
+            && (!self.dirty.contains(&kind)
+                || put(
+                    &mut self.store,
+                    &key,
+                    &KindRecords(&self.snapshot.records, kind),
+                )
+                .is_ok());
+        if kept {
+            self.dirty.remove(&kind);
+        } else {
+            // Dropped to make room: it stays unsaved, and comes again with the next pull.
+            self.store.remove(&key);
+            if let Some(saving) = self.saving.as_mut() {
                 saving.full = true;
                 saving.dropped = true;
-                self.store.remove(&key);
-            } else {
-                self.dirty.remove(&kind);
             }
-            return true;
         }
-        let Saving { full, dropped, .. } = self.saving.take().expect("checked above");
-        self.finish_save(full, dropped);
-        false
+        true
     }
 
     fn finish_save(&mut self, mut full: bool, dropped: bool) {
@@ -858,6 +856,11 @@ impl<S: Store> Engine<S> {
         self.dirty.clear();
         self.saving = None;
         self.log.clear();
+        self.remove_copy();
+    }
+
+    /// Removes the stored copy and log of the person's data (not the outbox or the meta).
+    fn remove_copy(&mut self) {
         let names: Vec<String> = Kind::ALL.into_iter().map(records_key).collect();
         for name in names.iter().map(String::as_str).chain(["snapshot", "log"]) {
             let key = self.key(name);
