@@ -319,40 +319,44 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/integritet") view={Lazy::<PrivacyRoute>::new()} />
                         <Route path=path!("/registrera") view={Lazy::<SignUpRoute>::new()} />
                         <Route path=path!("/logga-in") view={Lazy::<LogInRoute>::new()} />
-                        // The signed-in pages in order: the server has what they wait for (the person,
-                        // their groups) within milliseconds, and out of order the browser would paint the
-                        // "loading" placeholders first and then move the page as the content replaces them
-                        // (`end2end/bench/trace-boot.mjs`: a layout shift of 0.08 on /start).
-                        <Route path=path!("/start") view={Lazy::<StartRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/profil") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/mina-uppgifter") view={Lazy::<MyDataRoute>::new()} ssr=SsrMode::InOrder />
+                        // The signed-in pages whole (async): the server has what they wait for (the
+                        // person, their groups) within milliseconds. Out of order the browser would
+                        // paint the "loading" placeholders first and then move the page as the content
+                        // replaces them (`end2end/bench/trace-boot.mjs`: a layout shift of 0.08 on
+                        // /start); in order, the same HTML went out in several writes, each its own
+                        // packet: whole, `/start` serves ~12 % more requests a second
+                        // (docs/BENCHMARKS.md, "Two queries for a signed-in page"). 2,000 parallel
+                        // requests all kept their CSP header (not so for the cached public lists below).
+                        <Route path=path!("/start") view={Lazy::<StartRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/profil") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/mina-uppgifter") view={Lazy::<MyDataRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/konto-avslutat") view=AccountClosedPage />
-                        <Route path=path!("/grupper/ny") view={Lazy::<NewGroupRoute>::new()} ssr=SsrMode::InOrder />
-                        // In order, like the lists of needs below: the group's needs are in the
-                        // HTML, readable without JavaScript.
-                        <Route path=path!("/grupper/:id") view={Lazy::<GroupRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/inbjudan/:code") view={Lazy::<InviteRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/personal/grupper") view={Lazy::<StaffGroupsRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=path!("/grupper/ny") view={Lazy::<NewGroupRoute>::new()} ssr=SsrMode::Async />
+                        // Whole, like the pages above: the group's needs are in the HTML, readable
+                        // without JavaScript.
+                        <Route path=path!("/grupper/:id") view={Lazy::<GroupRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/inbjudan/:code") view={Lazy::<InviteRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/personal/grupper") view={Lazy::<StaffGroupsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                         // In order: the list is in the HTML where it belongs, readable without
                         // JavaScript. (Async, as the home page, lost the page's CSP header now
                         // and then on these lazy routes under parallel load.)
                         <Route path=path!("/behov") view={Lazy::<OpenNeedsRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/personal/behov") view={Lazy::<StaffNeedsRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/personal/erbjudanden") view={Lazy::<StaffOffersRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/personal/arenden") view={Lazy::<CaseQueueRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=path!("/personal/behov") view={Lazy::<StaffNeedsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/personal/erbjudanden") view={Lazy::<StaffOffersRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/personal/arenden") view={Lazy::<CaseQueueRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/arenden/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/personal/stod") view={Lazy::<SupportReportRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/behov/mina") view={Lazy::<OurNeedsRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/behov/ny") view={Lazy::<NewNeedRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/behov/andra") view={Lazy::<EditNeedRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=path!("/personal/stod") view={Lazy::<SupportReportRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/behov/mina") view={Lazy::<OurNeedsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/behov/ny") view={Lazy::<NewNeedRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/behov/andra") view={Lazy::<EditNeedRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/behov/:id") view={Lazy::<NeedRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/erbjudanden") view={Lazy::<MyOffersRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/erbjudanden/ny") view={Lazy::<NewOfferRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/erbjudanden/andra") view={Lazy::<EditOfferRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/andringar") view={Lazy::<ChangesRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/pass") view={Lazy::<MyShiftsRoute>::new()} ssr=SsrMode::InOrder />
-                        <Route path=path!("/pass/timmar") view={Lazy::<LogHoursRoute>::new()} ssr=SsrMode::InOrder />
+                        <Route path=path!("/erbjudanden") view={Lazy::<MyOffersRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/erbjudanden/ny") view={Lazy::<NewOfferRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/erbjudanden/andra") view={Lazy::<EditOfferRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/andringar") view={Lazy::<ChangesRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/pass") view={Lazy::<MyShiftsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/pass/timmar") view={Lazy::<LogHoursRoute>::new()} ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <SiteFooter />

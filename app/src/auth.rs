@@ -48,6 +48,9 @@ pub fn session_layer(
 
 /// The session key that holds the signed-in person's id.
 pub const USER_KEY: &str = "user_id";
+/// Where the session store leaves the open account the session is signed in to, read in the
+/// same query as the session (null when the account is closed or gone). Never stored.
+pub const ACCOUNT_KEY: &str = "_account";
 /// When the person signed in (unix seconds): the absolute limit counts from here.
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 /// The day (unix days) the session was last seen. When it changes the session is written
@@ -317,7 +320,13 @@ pub async fn signed_in(
             .await
             .map_err(session_error)?;
     }
-    db::users::me(pool, id).await
+    // Read with the session; asked for here only when the session is new in this request
+    // (just signed in), so the store has not read it.
+    let account: Option<Option<Me>> = session.get(ACCOUNT_KEY).await.map_err(session_error)?;
+    match account {
+        Some(account) if account.as_ref().is_none_or(|me| me.id == id) => Ok(account),
+        _ => db::users::me(pool, id).await,
+    }
 }
 
 /// The signed-in person, or `Unauthorized`.
@@ -332,6 +341,11 @@ pub async fn start_session(user: Uuid) -> Result<(), AppError> {
         known.forget().await;
     }
     session.cycle_id().await.map_err(session_error)?;
+    // Whoever the session was signed in to before is not who it is now.
+    session
+        .remove_value(ACCOUNT_KEY)
+        .await
+        .map_err(session_error)?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     session
         .insert(SIGNED_IN_AT_KEY, now)

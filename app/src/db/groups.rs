@@ -332,47 +332,52 @@ pub async fn events_by(pool: &Pool, user: Uuid) -> Result<Vec<GroupEvent>, AppEr
     events(pool, "e.user_id = $1", &user.to_string()).await
 }
 
-/// The groups a person belongs to.
+/// The groups a person belongs to, each with its contacts by name (a micro-grant's payee is one
+/// of them). One query: a row per group and contact, a group without contacts once, with the
+/// contact's columns empty; the rows of a group come together (ordered by the group's id after
+/// its name).
 pub async fn my_groups(pool: &Pool, user: Uuid) -> Result<Vec<MyGroup>, AppError> {
-    let rows: Vec<(String, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT a.id, a.name, a.kind, m.role, a.verified_at FROM actor_members m \
-         JOIN actors a ON a.id = m.actor_id WHERE m.user_id = $1 ORDER BY a.name",
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.id, a.name, a.kind, m.role, a.verified_at, u.id, u.display_name \
+         FROM actor_members m JOIN actors a ON a.id = m.actor_id \
+         LEFT JOIN actor_members c ON c.actor_id = m.actor_id AND c.role = 'contact' \
+         LEFT JOIN users u ON u.id = c.user_id \
+         WHERE m.user_id = $1 ORDER BY a.name, a.id, u.display_name",
     )
     .bind(user.to_string())
     .fetch_all(pool)
     .await?;
-    // The contacts of those groups, by name (a micro-grant's payee is one of them).
-    let contacts: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT c.actor_id, u.id, u.display_name FROM actor_members m \
-         JOIN actor_members c ON c.actor_id = m.actor_id AND c.role = 'contact' \
-         JOIN users u ON u.id = c.user_id WHERE m.user_id = $1 ORDER BY u.display_name",
-    )
-    .bind(user.to_string())
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|(id, name, kind, role, verified)| {
-            let group_contacts = contacts
-                .iter()
-                .filter(|(group, _, _)| *group == id)
-                .map(|(_, user, name)| {
-                    Ok(GroupMember {
-                        user_id: parse_id(user)?,
-                        name: name.clone(),
-                        role: MemberRole::Contact,
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
-            Ok(MyGroup {
-                id: parse_id(&id)?,
+    let mut groups: Vec<MyGroup> = Vec::new();
+    for (id, name, kind, role, verified, contact, contact_name) in rows {
+        let id = parse_id(&id)?;
+        if groups.last().is_none_or(|g| g.id != id) {
+            groups.push(MyGroup {
+                id,
                 name,
                 kind: kind_of(&kind)?,
                 role: role_of(&role)?,
                 verified: verified.is_some(),
-                contacts: group_contacts,
-            })
-        })
-        .collect()
+                contacts: Vec::new(),
+            });
+        }
+        if let (Some(user), Some(name), Some(group)) = (contact, contact_name, groups.last_mut()) {
+            group.contacts.push(GroupMember {
+                user_id: parse_id(&user)?,
+                name,
+                role: MemberRole::Contact,
+            });
+        }
+    }
+    Ok(groups)
 }
 
 /// Every group, unverified first (staff's work list).

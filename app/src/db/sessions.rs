@@ -10,7 +10,7 @@ use tower_sessions::session_store::{Error, Result};
 use tower_sessions::SessionStore;
 
 use super::{now, Pool};
-use crate::auth::USER_KEY;
+use crate::auth::{ACCOUNT_KEY, USER_KEY};
 
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
@@ -25,6 +25,17 @@ impl DbSessionStore {
 
 fn backend(err: sqlx::Error) -> Error {
     Error::Backend(err.to_string())
+}
+
+/// The session's data as stored: without the account [`load`](DbSessionStore::load) left in it,
+/// which is read again with every load and never kept.
+fn stored_data(record: &Record) -> Result<String> {
+    let kept: std::collections::BTreeMap<&String, &serde_json::Value> = record
+        .data
+        .iter()
+        .filter(|(key, _)| key.as_str() != ACCOUNT_KEY)
+        .collect();
+    serde_json::to_string(&kept).map_err(|e| Error::Encode(e.to_string()))
 }
 
 fn user_of(record: &Record) -> Option<String> {
@@ -43,7 +54,7 @@ impl SessionStore for DbSessionStore {
             .execute(&self.pool)
             .await
             .map_err(backend)?;
-        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let data = stored_data(record)?;
         let at = now();
         // A 128-bit random id colliding is all but impossible; if it happens, draw again.
         loop {
@@ -67,7 +78,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
-        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let data = stored_data(record)?;
         let at = now();
         sqlx::query(
             "INSERT INTO sessions (id, user_id, data, expires_at, created_at, updated_at) \
@@ -86,24 +97,42 @@ impl SessionStore for DbSessionStore {
         Ok(())
     }
 
+    /// The session, and with it, in the same query, the open account it is signed in to: left in
+    /// the data under [`ACCOUNT_KEY`] (null for an account closed or gone), so that reading who
+    /// is signed in asks the database once, not twice (`crate::auth::signed_in`).
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+        type Row = (String, i64, Option<String>, Option<String>, Option<String>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT s.data, s.expires_at, u.id, u.display_name, u.role FROM sessions s \
+             LEFT JOIN users u ON u.id = s.user_id AND u.closed_at IS NULL \
+             WHERE s.id = $1 AND s.expires_at > $2",
         )
         .bind(id.to_string())
         .bind(time::OffsetDateTime::now_utc().unix_timestamp())
         .fetch_optional(&self.pool)
         .await
         .map_err(backend)?;
-        let Some((data, expires_at)) = row else {
+        let Some((data, expires_at, user, name, role)) = row else {
             return Ok(None);
         };
-        Ok(Some(Record {
+        let mut record = Record {
             id: *id,
             data: serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?,
             expiry_date: time::OffsetDateTime::from_unix_timestamp(expires_at)
                 .map_err(|e| Error::Decode(e.to_string()))?,
-        }))
+        };
+        if user_of(&record).is_some() {
+            let account = match (user, name, role) {
+                (Some(user), Some(name), Some(role)) => {
+                    let me = super::users::me_from_row((user, name, role))
+                        .map_err(|e| Error::Decode(e.to_string()))?;
+                    serde_json::to_value(me).map_err(|e| Error::Decode(e.to_string()))?
+                }
+                _ => serde_json::Value::Null,
+            };
+            record.data.insert(ACCOUNT_KEY.to_owned(), account);
+        }
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {

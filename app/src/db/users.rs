@@ -13,7 +13,7 @@ use crate::error::AppError;
 /// Columns of an open account, for [`Me`].
 type MeRow = (String, String, String);
 
-fn me_from_row((id, name, role): MeRow) -> Result<Me, AppError> {
+pub(super) fn me_from_row((id, name, role): MeRow) -> Result<Me, AppError> {
     Ok(Me {
         id: parse_id(&id)?,
         name,

@@ -243,6 +243,23 @@ both_engines!(
             .unwrap();
         assert_eq!(mine.len(), 1);
         assert_eq!(mine[0].role, MemberRole::Member);
+        // The group's contacts come with it, by name: the two the demo made, never a member.
+        let contacts: Vec<&str> = mine[0].contacts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(contacts.len(), 2, "{contacts:?}");
+        assert!(contacts.contains(&"Anna Lindqvist"), "{contacts:?}");
+        assert!(!contacts.contains(&"Jonas Ek"), "{contacts:?}");
+        assert!(mine[0]
+            .contacts
+            .iter()
+            .all(|c| c.role == MemberRole::Contact));
+        let annas: Vec<MyGroup> = app
+            .get_with(&contact, "/api/my-groups")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let walkers_for_anna = annas.iter().find(|g| g.id == walkers).unwrap();
+        assert_eq!(walkers_for_anna.contacts, mine[0].contacts);
 
         // A member may not invite.
         let by_member = app

@@ -570,6 +570,71 @@ both_engines!(
     }
 );
 
+both_engines!(
+    a_session_is_read_with_its_account_and_stored_without_it,
+    |engine: Engine| async move {
+        use tower_sessions::SessionStore;
+        let app = spawn(Spawn {
+            engine,
+            demo: false,
+        })
+        .await;
+        let (client, me) = app.volunteer("vera@example.org").await;
+        let store = app::db::sessions::DbSessionStore::new(app.pool.clone());
+        let (id,): (String,) = sqlx::query_as("SELECT id FROM sessions WHERE user_id = $1")
+            .bind(me.to_string())
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        let id: tower_sessions::session::Id = id.parse().unwrap();
+        let account = |record: &tower_sessions::session::Record| {
+            record.data.get(app::auth::ACCOUNT_KEY).cloned()
+        };
+
+        let record = store.load(&id).await.unwrap().unwrap();
+        let read: app::domain::Me = serde_json::from_value(account(&record).unwrap()).unwrap();
+        assert_eq!((read.id, read.role), (me, app::domain::Role::Volunteer));
+
+        // Read afresh with every load: a change of role counts from the next request.
+        sqlx::query("UPDATE users SET role = 'staff' WHERE id = $1")
+            .bind(me.to_string())
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        let record = store.load(&id).await.unwrap().unwrap();
+        assert_eq!(account(&record).unwrap()["role"], json!("staff"));
+
+        // Saved, the session keeps only its own data.
+        store.save(&record).await.unwrap();
+        let (data,): (String,) = sqlx::query_as("SELECT data FROM sessions WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        let data: serde_json::Value = serde_json::from_str(&data).unwrap();
+        assert!(data.get(app::auth::ACCOUNT_KEY).is_none(), "{data}");
+        assert_eq!(data[app::auth::USER_KEY], json!(me));
+
+        // A closed account is nobody, though its session were still there.
+        app::db::users::close_account(&app.pool, me).await.unwrap();
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, data, expires_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id.to_string())
+        .bind(me.to_string())
+        .bind(data.to_string())
+        .bind(time_now() + 3_600)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+        let record = store.load(&id).await.unwrap().unwrap();
+        assert_eq!(account(&record), Some(serde_json::Value::Null));
+        assert_eq!(app.get_with(&client, "/api/profile").await.status(), 401);
+    }
+);
+
 fn time_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
