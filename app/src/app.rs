@@ -324,7 +324,7 @@ pub fn App() -> impl IntoView {
                         // paint the "loading" placeholders first and then move the page as the content
                         // replaces them (`end2end/bench/trace-boot.mjs`: a layout shift of 0.08 on
                         // /start); in order, the same HTML went out in several writes, each its own
-                        // packet: whole, `/start` serves ~12 % more requests a second
+                        // packet: whole, `/start` serves ~15 % more requests a second
                         // (docs/BENCHMARKS.md, "Two queries for a signed-in page"). 2,000 parallel
                         // requests all kept their CSP header (not so for the cached public lists below).
                         <Route path=path!("/start") view={Lazy::<StartRoute>::new()} ssr=SsrMode::Async />
