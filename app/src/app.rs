@@ -325,8 +325,9 @@ pub fn App() -> impl IntoView {
                         // replaces them (`end2end/bench/trace-boot.mjs`: a layout shift of 0.08 on
                         // /start); in order, the same HTML went out in several writes, each its own
                         // packet: whole, `/start` serves ~15 % more requests a second
-                        // (docs/BENCHMARKS.md, "Two queries for a signed-in page"). 2,000 parallel
-                        // requests all kept their CSP header (not so for the cached public lists below).
+                        // (docs/BENCHMARKS.md, "Two queries for a signed-in page"); 2,000 parallel
+                        // requests to /start all kept their CSP header. The cached public lists below
+                        // stay in order (see the note beside them).
                         <Route path=path!("/start") view={Lazy::<StartRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/profil") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/mina-uppgifter") view={Lazy::<MyDataRoute>::new()} ssr=SsrMode::Async />

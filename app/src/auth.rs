@@ -320,8 +320,8 @@ pub async fn signed_in(
             .await
             .map_err(session_error)?;
     }
-    // Read with the session; asked for here only when the session is new in this request
-    // (just signed in), so the store has not read it.
+    // The store read the account with the session. Asked for here only when it did not: the
+    // session is new in this request (just signed in), or it holds someone else's.
     let account: Option<Option<Me>> = session.get(ACCOUNT_KEY).await.map_err(session_error)?;
     match account {
         Some(account) if account.as_ref().is_none_or(|me| me.id == id) => Ok(account),
